@@ -1,0 +1,137 @@
+package cmdutil
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/authkit-dev/authkit/pkg/store"
+	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
+	"golang.org/x/term"
+)
+
+// IOStreams are the command's standard streams and what they are attached to.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// InTTY reports whether In is a terminal (prompts are allowed).
+	InTTY bool
+	// OutTTY reports whether Out is a terminal.
+	OutTTY bool
+}
+
+// SystemIO returns the process's streams.
+func SystemIO() IOStreams {
+	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == ""}
+}
+
+// Factory gives commands lazy access to what they share. Global flags fill
+// its fields before a command runs.
+type Factory struct {
+	IO IOStreams
+	// DatabaseURL is the --database-url flag value ("" when not given).
+	DatabaseURL string
+	// Schema is the --schema flag value ("" to detect).
+	Schema string
+	// ConfigPath is the --config flag value.
+	ConfigPath string
+	// Getenv reads the environment (tests replace it).
+	Getenv func(string) string
+	// Now is the clock.
+	Now func() time.Time
+}
+
+// NewFactory returns a Factory over the process's streams and environment.
+func NewFactory() *Factory {
+	return &Factory{IO: SystemIO(), Getenv: os.Getenv, Now: time.Now}
+}
+
+// DatabaseSource returns the database URL in force and where it came from:
+// --database-url, AUTHKIT_DATABASE_URL, DATABASE_URL, or the default.
+func (f *Factory) DatabaseSource() (url, source string) {
+	if f.DatabaseURL != "" {
+		return f.DatabaseURL, "--database-url"
+	}
+	for _, env := range []string{"AUTHKIT_DATABASE_URL", "DATABASE_URL"} {
+		if v := f.Getenv(env); v != "" {
+			return v, env
+		}
+	}
+	return sqlstore.DefaultURL, "the default (./authkit.db)"
+}
+
+// OpenStore opens the database in force. Errors name the URL (without its
+// password), where it came from, and what fixes it.
+func (f *Factory) OpenStore(ctx context.Context, opts sqlstore.Options) (*sqlstore.Store, error) {
+	raw, source := f.DatabaseSource()
+	if opts.Schema == "" {
+		opts.Schema = f.Schema
+	}
+	st, err := sqlstore.Open(ctx, raw, opts)
+	if err == nil {
+		return st, nil
+	}
+	action := fmt.Sprintf("open the database %s (from %s)", sqlstore.RedactURL(raw), source)
+	fix := StoreFix(err)
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		fix = "check that the server is up and the URL is right; set it with --database-url, AUTHKIT_DATABASE_URL or DATABASE_URL"
+	case fix == "":
+		fix = "set the database with --database-url, AUTHKIT_DATABASE_URL or DATABASE_URL (postgres://... or sqlite:PATH)"
+	}
+	return nil, &Error{Action: action, Err: err, Fix: fix}
+}
+
+// Actor names who runs the command, for audit events.
+func (f *Factory) Actor() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return "cli:" + name
+}
+
+// Confirm asks a yes/no question on a terminal. With yes it returns at once;
+// without a terminal it refuses, naming --yes.
+func (f *Factory) Confirm(yes bool, action, question string) error {
+	if yes {
+		return nil
+	}
+	if !f.IO.InTTY {
+		return &Error{Action: action, Err: errors.New("it needs confirmation and stdin is not a terminal"),
+			Fix: "pass --yes to confirm, or --dry-run where the command has it to see what it would do", Code: ExitError}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s [y/N] ", question)
+	answer, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return &Error{Action: action, Err: ErrCancelled, Code: ExitCancelled}
+}
+
+// ResolveUser finds a user by id or email: an argument with '@' is looked
+// up as an email first, anything else as an id first, then the other way.
+func ResolveUser(ctx context.Context, st store.Store, ref string) (store.User, error) {
+	first, second := st.GetUser, st.GetUserByEmail
+	if strings.Contains(ref, "@") {
+		first, second = st.GetUserByEmail, st.GetUser
+	}
+	u, err := first(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		u, err = second(ctx, ref)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return u, &store.NotFoundError{What: fmt.Sprintf("user %s (looked up as an id and as an email)", Quote(ref))}
+	}
+	return u, err
+}

@@ -1,0 +1,81 @@
+// Package testenv gives tests the real services they need (a throwaway
+// Postgres database, node, chromium) and enforces AUTHKIT_REQUIRE_ALL: when
+// it is set, a missing dependency fails the test instead of skipping it.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+)
+
+// RequireAll reports whether AUTHKIT_REQUIRE_ALL is set (CI sets it).
+func RequireAll() bool { return os.Getenv("AUTHKIT_REQUIRE_ALL") == "1" }
+
+// Missing skips the test because a dependency is missing, or fails it when
+// AUTHKIT_REQUIRE_ALL=1.
+func Missing(t testing.TB, what string) {
+	t.Helper()
+	if RequireAll() {
+		t.Fatalf("AUTHKIT_REQUIRE_ALL=1 but %s", what)
+	}
+	t.Skipf("skipping: %s (set it up, or see the README)", what)
+}
+
+// PostgresURL creates a throwaway database on the server named by
+// AUTHKIT_TEST_POSTGRES_URL, drops it when the test ends, and returns its URL.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("AUTHKIT_TEST_POSTGRES_URL")
+	if base == "" {
+		Missing(t, "AUTHKIT_TEST_POSTGRES_URL is not set")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("AUTHKIT_TEST_POSTGRES_URL is malformed: %v", err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := admin.PingContext(ctx); err != nil {
+		Missing(t, "the Postgres server of AUTHKIT_TEST_POSTGRES_URL is unreachable: "+err.Error())
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "authkit_t_" + hex.EncodeToString(b[:])
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create throwaway database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop throwaway database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Command returns the path of an executable, or skips (fails under
+// AUTHKIT_REQUIRE_ALL) when it is not installed.
+func Command(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, name+" is not installed")
+	}
+	return p
+}

@@ -1,0 +1,3 @@
+// The adapter's own default tables, for gen-ddl.sh's consistency check only.
+import { defineTables } from "../node_modules/@auth/drizzle-adapter/lib/sqlite.js"
+export const { usersTable, accountsTable, sessionsTable, verificationTokensTable, authenticatorsTable } = defineTables()

@@ -1,0 +1,162 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/authkit-dev/authkit/pkg/store"
+)
+
+func (s *Store) accountCols() []string {
+	a := s.prof.Accounts
+	return []string{a.UserID, a.Type, a.Provider, a.ProviderAccountID, a.RefreshToken, a.AccessToken,
+		a.ExpiresAt, a.TokenType, a.Scope, a.IDToken, a.State}
+}
+
+func scanAccount(r scanner) (store.Account, error) {
+	var a store.Account
+	var refresh, access, tokenType, scope, idToken, state sql.NullString
+	var expires sql.NullInt64
+	err := r.Scan(&a.UserID, &a.Type, &a.Provider, &a.ProviderAccountID, &refresh, &access,
+		&expires, &tokenType, &scope, &idToken, &state)
+	a.RefreshToken, a.AccessToken, a.TokenType = refresh.String, access.String, tokenType.String
+	a.Scope, a.IDToken, a.SessionState = scope.String, idToken.String, state.String
+	if expires.Valid {
+		a.ExpiresAt = &expires.Int64
+	}
+	return a, err
+}
+
+// LinkAccount links a to user a.UserID. The check for an existing owner and
+// the insert run in one transaction under a lock on the account key, so two
+// concurrent links of one account never both succeed, even in Auth.js
+// schemas that have no unique constraint on it.
+func (s *Store) LinkAccount(ctx context.Context, a store.Account) (store.Account, error) {
+	if a.Provider == "" || a.ProviderAccountID == "" {
+		return store.Account{}, fmt.Errorf("%w: an account needs a provider and a provider account id", store.ErrInvalid)
+	}
+	if !slices.Contains(store.AccountTypes, a.Type) {
+		return store.Account{}, fmt.Errorf("%w: unknown account type %q (use one of %s)", store.ErrInvalid, a.Type, strings.Join(store.AccountTypes, ", "))
+	}
+	userArg, ok := s.idArg(a.UserID)
+	if !ok {
+		return store.Account{}, &store.NotFoundError{What: fmt.Sprintf("user %q", a.UserID)}
+	}
+	err := s.WithTx(ctx, func(txs store.Store) error {
+		tx := txs.(*Store)
+		if s.d.advisory != "" {
+			if _, err := tx.q().ExecContext(ctx, s.d.rebind(s.d.advisory), "account:"+a.Provider+"\x1f"+a.ProviderAccountID); err != nil {
+				return mapError(err)
+			}
+		}
+		if _, err := tx.GetUser(ctx, a.UserID); err != nil {
+			return err
+		}
+		owner, err := tx.GetUserByAccount(ctx, a.Provider, a.ProviderAccountID)
+		if err == nil {
+			return &store.ConflictError{What: fmt.Sprintf("account %s/%s", a.Provider, a.ProviderAccountID), OwnerID: owner.ID}
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		t := s.prof.Accounts
+		cols := s.accountCols()
+		args := []any{userArg, a.Type, a.Provider, a.ProviderAccountID, nullable(a.RefreshToken), nullable(a.AccessToken),
+			a.ExpiresAt, nullable(a.TokenType), nullable(a.Scope), nullable(a.IDToken), nullable(a.SessionState)}
+		now := s.timeArg(time.Now())
+		for _, c := range []string{t.CreatedAt, t.UpdatedAt} {
+			if c != "" {
+				cols, args = append(cols, c), append(args, now)
+			}
+		}
+		query := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(t.Table), quotedList(cols), placeholders(len(cols)))
+		if _, err := tx.q().ExecContext(ctx, s.d.rebind(query), args...); err != nil {
+			err = mapError(err)
+			if errors.Is(err, store.ErrConflict) {
+				return &store.ConflictError{What: fmt.Sprintf("account %s/%s", a.Provider, a.ProviderAccountID)}
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Account{}, err
+	}
+	return a, nil
+}
+
+// UnlinkAccount removes the account (every row of it, should an Auth.js
+// schema without a unique key hold several).
+func (s *Store) UnlinkAccount(ctx context.Context, provider, providerAccountID string) error {
+	t := s.prof.Accounts
+	query := fmt.Sprintf("DELETE FROM %s WHERE %s = ? AND %s = ?", quote(t.Table), quote(t.Provider), quote(t.ProviderAccountID))
+	res, err := s.q().ExecContext(ctx, s.d.rebind(query), provider, providerAccountID)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &store.NotFoundError{What: fmt.Sprintf("account %s/%s", provider, providerAccountID)}
+	}
+	return nil
+}
+
+// ListAccounts returns the accounts of a user, by provider and account id.
+func (s *Store) ListAccounts(ctx context.Context, userID string) ([]store.Account, error) {
+	byUser, err := s.accountsOf(ctx, []string{userID})
+	return byUser[userID], err
+}
+
+// accountsOf returns the accounts of several users in one query.
+func (s *Store) accountsOf(ctx context.Context, userIDs []string) (map[string][]store.Account, error) {
+	out := map[string][]store.Account{}
+	var args []any
+	for _, id := range userIDs {
+		if arg, ok := s.idArg(id); ok {
+			args = append(args, arg)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	t := s.prof.Accounts
+	query := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s) ORDER BY %s, %s",
+		quotedList(s.accountCols()), quote(t.Table), quote(t.UserID), placeholders(len(args)), quote(t.Provider), quote(t.ProviderAccountID))
+	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		out[a.UserID] = append(out[a.UserID], a)
+	}
+	return out, mapError(rows.Err())
+}
+
+// CreateUserAndAccount creates the user and links the account in one
+// transaction.
+func (s *Store) CreateUserAndAccount(ctx context.Context, u store.User, a store.Account) (store.User, store.Account, error) {
+	var created store.User
+	var linked store.Account
+	err := s.WithTx(ctx, func(tx store.Store) error {
+		var err error
+		if created, err = tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		a.UserID = created.ID
+		linked, err = tx.LinkAccount(ctx, a)
+		return err
+	})
+	if err != nil {
+		return store.User{}, store.Account{}, err
+	}
+	return created, linked, nil
+}

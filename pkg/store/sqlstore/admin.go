@@ -1,0 +1,443 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authkit-dev/authkit/pkg/store"
+)
+
+// MaxPageSize bounds UserQuery.Limit.
+const MaxPageSize = 5000
+
+// ListUsers returns one page of users, ordered by id, with their accounts
+// (one query for the users, one for their accounts).
+func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) (store.UserPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = store.DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	u, a := s.prof.Users, s.prof.Accounts
+	var conds []string
+	var args []any
+	if q.After != "" {
+		arg, ok := s.idArg(q.After)
+		if !ok {
+			return store.UserPage{}, fmt.Errorf("%w: the cursor %q is not an id of this database", store.ErrInvalid, q.After)
+		}
+		conds, args = append(conds, "u."+quote(u.ID)+" > ?"), append(args, arg)
+	}
+	if q.EmailContains != "" {
+		conds = append(conds, fmt.Sprintf("u.%s %s ? ESCAPE '\\'", quote(u.Email), s.d.ilike))
+		args = append(args, "%"+escapeLike(q.EmailContains)+"%")
+	}
+	if q.Provider != "" {
+		conds = append(conds, fmt.Sprintf("EXISTS (SELECT 1 FROM %s a WHERE a.%s = u.%s AND a.%s = ?)",
+			quote(a.Table), quote(a.UserID), quote(u.ID), quote(a.Provider)))
+		args = append(args, q.Provider)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s u%s ORDER BY u.%s LIMIT %d", s.userCols("u."), quote(u.Table), where, quote(u.ID), limit)
+	users, err := s.queryUsers(ctx, query, args...)
+	if err != nil {
+		return store.UserPage{}, err
+	}
+	page, err := s.withAccounts(ctx, users)
+	if err != nil {
+		return store.UserPage{}, err
+	}
+	out := store.UserPage{Users: page}
+	if len(users) == limit {
+		out.Next = users[len(users)-1].ID
+	}
+	return out, nil
+}
+
+func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]store.User, error) {
+	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var users []store.User
+	for rows.Next() {
+		user, err := scanUser(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		users = append(users, user)
+	}
+	return users, mapError(rows.Err())
+}
+
+func (s *Store) withAccounts(ctx context.Context, users []store.User) ([]store.UserWithAccounts, error) {
+	ids := make([]string, len(users))
+	for i, user := range users {
+		ids[i] = user.ID
+	}
+	byUser, err := s.accountsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.UserWithAccounts, len(users))
+	for i, user := range users {
+		out[i] = store.UserWithAccounts{User: user, Accounts: byUser[user.ID]}
+		if out[i].Accounts == nil {
+			out[i].Accounts = []store.Account{}
+		}
+	}
+	return out, nil
+}
+
+func emailHash(email string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(store.NormalizeEmail(email)))
+	return h.Sum64()
+}
+
+// FindDuplicates groups users whose normalised emails collide. The
+// normalisation (NFKC) cannot run in SQL, so it streams the emails twice
+// with constant memory per row: once to find the colliding hashes (8 bytes
+// a user), once to fetch only the users behind them.
+func (s *Store) FindDuplicates(ctx context.Context) ([]store.DuplicateGroup, error) {
+	u := s.prof.Users
+	hashes, err := s.emailHashes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(hashes)
+	dup := map[uint64]bool{}
+	for i := 1; i < len(hashes); i++ {
+		if hashes[i] == hashes[i-1] {
+			dup[hashes[i]] = true
+		}
+	}
+	if len(dup) == 0 {
+		return []store.DuplicateGroup{}, nil
+	}
+	rows, err := s.q().QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s IS NOT NULL",
+		s.userCols(""), quote(u.Table), quote(u.Email)))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	groups := map[string][]store.User{}
+	for rows.Next() {
+		user, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, mapError(err)
+		}
+		if dup[emailHash(user.Email)] {
+			key := store.NormalizeEmail(user.Email)
+			groups[key] = append(groups[key], user)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	var out []store.DuplicateGroup
+	for key, users := range groups {
+		if len(users) < 2 {
+			continue
+		}
+		slices.SortFunc(users, s.compareIDs)
+		withAccounts, err := s.withAccounts(ctx, users)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.DuplicateGroup{Key: key, Users: withAccounts, SuggestedTarget: suggestTarget(withAccounts)})
+	}
+	slices.SortFunc(out, func(a, b store.DuplicateGroup) int { return cmp.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+func (s *Store) emailHashes(ctx context.Context) ([]uint64, error) {
+	u := s.prof.Users
+	rows, err := s.q().QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s IS NOT NULL",
+		quote(u.Email), quote(u.Table), quote(u.Email)))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var hashes []uint64
+	var email []byte
+	for rows.Next() {
+		if err := rows.Scan(&email); err != nil {
+			return nil, mapError(err)
+		}
+		if strings.TrimSpace(string(email)) != "" {
+			hashes = append(hashes, emailHash(string(email)))
+		}
+	}
+	return hashes, mapError(rows.Err())
+}
+
+// compareIDs orders ids as the database does: numbers for serial ids.
+func (s *Store) compareIDs(a, b store.User) int {
+	if s.prof.IDs == idSerial {
+		x, _ := strconv.ParseInt(a.ID, 10, 64)
+		y, _ := strconv.ParseInt(b.ID, 10, 64)
+		return cmp.Compare(x, y)
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// suggestTarget picks the user to keep: a verified email first, then the
+// most linked accounts, then the oldest (users come sorted by id).
+func suggestTarget(users []store.UserWithAccounts) string {
+	best := users[0]
+	for _, u := range users[1:] {
+		bv, uv := best.EmailVerified != nil, u.EmailVerified != nil
+		if (uv && !bv) || (uv == bv && len(u.Accounts) > len(best.Accounts)) {
+			best = u
+		}
+	}
+	return best.ID
+}
+
+// MergeUsers moves accounts and sessions from sources to target, fills the
+// target's empty fields, deletes the sources and records an event, in one
+// transaction that locks the users involved.
+func (s *Store) MergeUsers(ctx context.Context, target string, sources []string, dryRun bool) (store.MergePlan, error) {
+	if len(sources) == 0 {
+		return store.MergePlan{}, fmt.Errorf("%w: name at least one user to merge into %s", store.ErrInvalid, target)
+	}
+	seen := map[string]bool{}
+	for _, src := range sources {
+		if src == target {
+			return store.MergePlan{}, fmt.Errorf("%w: cannot merge user %s into itself", store.ErrInvalid, target)
+		}
+		if seen[src] {
+			return store.MergePlan{}, fmt.Errorf("%w: user %s is named twice", store.ErrInvalid, src)
+		}
+		seen[src] = true
+	}
+	var plan store.MergePlan
+	err := s.WithTx(ctx, func(txs store.Store) error {
+		tx := txs.(*Store)
+		var err error
+		plan, err = tx.mergeInTx(ctx, target, sources, dryRun)
+		return err
+	})
+	return plan, err
+}
+
+func (s *Store) lockUser(ctx context.Context, id string) (store.User, error) {
+	arg, ok := s.idArg(id)
+	if !ok {
+		return store.User{}, &store.NotFoundError{What: fmt.Sprintf("user %q", id)}
+	}
+	t := s.prof.Users
+	query := fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?%s", s.userCols(""), quote(t.Table), quote(t.ID), s.d.forUpdate)
+	return s.oneUser(ctx, &store.NotFoundError{What: fmt.Sprintf("user %q", id)}, query, arg)
+}
+
+func (s *Store) mergeInTx(ctx context.Context, targetID string, sourceIDs []string, dryRun bool) (store.MergePlan, error) {
+	plan := store.MergePlan{Target: targetID, Sources: sourceIDs, FilledFields: map[string]string{}, DryRun: dryRun,
+		MovedAccounts: []store.Account{}}
+	target, err := s.lockUser(ctx, targetID)
+	if err != nil {
+		return plan, err
+	}
+	merged := target
+	var srcArgs []any
+	for _, id := range sourceIDs {
+		src, err := s.lockUser(ctx, id)
+		if err != nil {
+			return plan, err
+		}
+		arg, _ := s.idArg(id)
+		srcArgs = append(srcArgs, arg)
+		accounts, err := s.ListAccounts(ctx, id)
+		if err != nil {
+			return plan, err
+		}
+		plan.MovedAccounts = append(plan.MovedAccounts, accounts...)
+		sessions, err := s.ListSessions(ctx, store.SessionQuery{UserID: id})
+		if err != nil {
+			return plan, err
+		}
+		plan.MovedSessions += len(sessions)
+		fillFrom(&merged, src, plan.FilledFields)
+	}
+	if dryRun {
+		return plan, nil
+	}
+	targetArg, _ := s.idArg(targetID)
+	moves := [][2]string{{s.prof.Accounts.Table, s.prof.Accounts.UserID}, {s.prof.Sessions.Table, s.prof.Sessions.UserID}}
+	for _, m := range moves {
+		query := fmt.Sprintf("UPDATE %s SET %s = ? WHERE %s IN (%s)", quote(m[0]), quote(m[1]), quote(m[1]), placeholders(len(srcArgs)))
+		if _, err := s.q().ExecContext(ctx, s.d.rebind(query), append([]any{targetArg}, srcArgs...)...); err != nil {
+			return plan, mapError(err)
+		}
+	}
+	if s.prof.Credentials != "" {
+		query := fmt.Sprintf(`UPDATE %s SET user_id = ? WHERE user_id = (SELECT user_id FROM %s WHERE user_id IN (%s) ORDER BY updated_at DESC LIMIT 1)
+			AND NOT EXISTS (SELECT 1 FROM %s WHERE user_id = ?)`, quote(s.prof.Credentials), quote(s.prof.Credentials),
+			placeholders(len(srcArgs)), quote(s.prof.Credentials))
+		args := append(append([]any{targetArg}, srcArgs...), targetArg)
+		if _, err := s.q().ExecContext(ctx, s.d.rebind(query), args...); err != nil {
+			return plan, mapError(err)
+		}
+	}
+	for _, id := range sourceIDs {
+		if err := s.DeleteUser(ctx, id); err != nil {
+			return plan, err
+		}
+	}
+	if len(plan.FilledFields) > 0 {
+		if _, err := s.UpdateUser(ctx, merged); err != nil {
+			return plan, err
+		}
+	}
+	detail := map[string]string{"sources": strings.Join(sourceIDs, ","), "accounts": strconv.Itoa(len(plan.MovedAccounts)),
+		"sessions": strconv.Itoa(plan.MovedSessions)}
+	for k, v := range plan.FilledFields {
+		detail["filled."+k] = v
+	}
+	return plan, s.RecordEvent(ctx, store.Event{Type: store.EventMergeUsers, UserID: targetID, Actor: actorFrom(ctx), Detail: detail})
+}
+
+// fillFrom copies into target the fields it lacks from src. A verification
+// date moves only with the address it verified.
+func fillFrom(target *store.User, src store.User, filled map[string]string) {
+	if target.Name == "" && src.Name != "" {
+		target.Name, filled["name"] = src.Name, src.Name
+	}
+	if target.Image == "" && src.Image != "" {
+		target.Image, filled["image"] = src.Image, src.Image
+	}
+	if target.Email == "" && src.Email != "" {
+		target.Email, filled["email"] = src.Email, src.Email
+		if src.EmailVerified != nil && target.EmailVerified == nil {
+			target.EmailVerified = src.EmailVerified
+			filled["emailVerified"] = src.EmailVerified.Format(time.RFC3339)
+		}
+	}
+	if target.EmailVerified == nil && src.EmailVerified != nil && target.Email != "" &&
+		store.NormalizeEmail(target.Email) == store.NormalizeEmail(src.Email) {
+		target.EmailVerified = src.EmailVerified
+		filled["emailVerified"] = src.EmailVerified.Format(time.RFC3339)
+	}
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose store operations record actor as who
+// acted in the events they write (e.g. "cli:root").
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+func actorFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey{}).(string)
+	return a
+}
+
+// RecordEvent appends an event to auth_events; a schema without that table
+// drops it.
+func (s *Store) RecordEvent(ctx context.Context, e store.Event) error {
+	if s.prof.Events == "" {
+		return nil
+	}
+	if e.ID == "" {
+		e.ID = newRowID()
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = time.Now()
+	}
+	if e.Actor == "" {
+		e.Actor = actorFrom(ctx)
+	}
+	var detail any
+	if len(e.Detail) > 0 {
+		b, _ := json.Marshal(e.Detail)
+		detail = string(b)
+	}
+	query := fmt.Sprintf("INSERT INTO %s (id, type, user_id, actor, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)", quote(s.prof.Events))
+	_, err := s.q().ExecContext(ctx, s.d.rebind(query), e.ID, e.Type, nullable(e.UserID), nullable(e.Actor), detail, s.timeArg(e.CreatedAt))
+	return mapError(err)
+}
+
+// ListEvents returns events, newest first.
+func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Event, error) {
+	if s.prof.Events == "" {
+		return nil, fmt.Errorf("%w: the %s schema keeps no audit events; they need the authkit schema", store.ErrUnsupported, s.prof.Name)
+	}
+	var conds []string
+	var args []any
+	if q.UserID != "" {
+		conds, args = append(conds, "user_id = ?"), append(args, q.UserID)
+	}
+	if q.Type != "" {
+		conds, args = append(conds, "type = ?"), append(args, q.Type)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	query := fmt.Sprintf("SELECT id, type, user_id, actor, detail, created_at FROM %s%s ORDER BY created_at DESC, id DESC LIMIT %d",
+		quote(s.prof.Events), where, limit)
+	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	out := []store.Event{}
+	for rows.Next() {
+		var e store.Event
+		var userID, actor, detail sql.NullString
+		var created any
+		if err := rows.Scan(&e.ID, &e.Type, &userID, &actor, &detail, &created); err != nil {
+			return nil, mapError(err)
+		}
+		e.UserID, e.Actor = userID.String, actor.String
+		if detail.String != "" {
+			if err := json.Unmarshal([]byte(detail.String), &e.Detail); err != nil {
+				return nil, fmt.Errorf("event %s: malformed detail: %w", e.ID, err)
+			}
+		}
+		if e.CreatedAt, err = mustTime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, mapError(rows.Err())
+}
+
+// Info reports the engine, the profile and the row count of each table the
+// profile uses.
+func (s *Store) Info(ctx context.Context) (store.Info, error) {
+	info := store.Info{Engine: s.engine, Profile: s.prof.Name}
+	tables, err := s.tables(ctx)
+	if err != nil {
+		return info, err
+	}
+	for _, t := range tables {
+		var n int64
+		if err := s.q().QueryRowContext(ctx, "SELECT count(*) FROM "+quote(t)).Scan(&n); err != nil {
+			return info, mapError(err)
+		}
+		info.Tables = append(info.Tables, store.TableCount{Name: t, Rows: n})
+	}
+	return info, nil
+}
+
+

@@ -1,0 +1,77 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+)
+
+// dialect holds every SQL difference between the engines, as strings.
+// Queries are written once with '?' placeholders and these fragments.
+type dialect struct {
+	driver      string
+	dollarArgs  bool   // rewrite '?' to $1, $2, ...
+	ilike       string // case-insensitive LIKE
+	forUpdate   string // row lock in a transaction ("" where the whole database is locked)
+	advisory    string // statement taking a transaction-scoped lock on a key ("" where not needed)
+	listTables  string
+	listColumns string // one '?' for the table name
+	timeType    string // column type of native times
+	bigint      string
+}
+
+var dialects = map[string]dialect{
+	EngineSQLite: {
+		driver:      "sqlite",
+		ilike:       "LIKE",
+		listTables:  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+		listColumns: "SELECT name FROM pragma_table_info(?)",
+		timeType:    "INTEGER",
+		bigint:      "INTEGER",
+	},
+	EnginePostgres: {
+		driver:      "pgx",
+		dollarArgs:  true,
+		ilike:       "ILIKE",
+		forUpdate:   " FOR UPDATE",
+		advisory:    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+		listTables:  "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+		listColumns: "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?",
+		timeType:    "TIMESTAMPTZ",
+		bigint:      "BIGINT",
+	},
+}
+
+// rebind turns '?' placeholders into the engine's form.
+func (d dialect) rebind(query string) string {
+	if !d.dollarArgs {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		if c == '\'' {
+			inQuote = !inQuote
+		}
+		if c == '?' && !inQuote {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// quote quotes an identifier; both engines accept double quotes.
+func quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,57 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/authkit-dev/authkit/pkg/store"
+)
+
+func (s *Store) tokenTable() (tokenTable, error) {
+	t := s.prof.Tokens
+	if t.Table == "" {
+		return t, fmt.Errorf("%w: this %s database has no verification token table", store.ErrUnsupported, s.prof.Name)
+	}
+	return t, nil
+}
+
+// CreateVerificationToken stores an email verification token.
+func (s *Store) CreateVerificationToken(ctx context.Context, v store.VerificationToken) error {
+	t, err := s.tokenTable()
+	if err != nil {
+		return err
+	}
+	query := fmt.Sprintf("INSERT INTO %s (%s, %s, %s) VALUES (?, ?, ?)", quote(t.Table), quote(t.Identifier), quote(t.Token), quote(t.Expires))
+	if _, err := s.q().ExecContext(ctx, s.d.rebind(query), v.Identifier, v.Token, s.timeArg(v.Expires)); err != nil {
+		err = mapError(err)
+		if errors.Is(err, store.ErrConflict) {
+			return &store.ConflictError{What: "this verification token"}
+		}
+		return err
+	}
+	return nil
+}
+
+// UseVerificationToken deletes the token and returns it, in one statement,
+// so two concurrent uses cannot both succeed.
+func (s *Store) UseVerificationToken(ctx context.Context, identifier, token string) (store.VerificationToken, error) {
+	t, err := s.tokenTable()
+	if err != nil {
+		return store.VerificationToken{}, err
+	}
+	query := fmt.Sprintf("DELETE FROM %s WHERE %s = ? AND %s = ? RETURNING %s, %s, %s", quote(t.Table),
+		quote(t.Identifier), quote(t.Token), quote(t.Identifier), quote(t.Token), quote(t.Expires))
+	var v store.VerificationToken
+	var expires any
+	err = s.q().QueryRowContext(ctx, s.d.rebind(query), identifier, token).Scan(&v.Identifier, &v.Token, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, &store.NotFoundError{What: fmt.Sprintf("verification token for %q", identifier)}
+	}
+	if err != nil {
+		return v, mapError(err)
+	}
+	v.Expires, err = mustTime(expires)
+	return v, err
+}
