@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -439,5 +439,3 @@ func (s *Store) Info(ctx context.Context) (store.Info, error) {
 	}
 	return info, nil
 }
-
-

@@ -8,9 +8,9 @@ import (
 
 // Schema profile names.
 const (
-	ProfileAuthkit      = "authkit"
-	ProfileAuthjsPrisma = "authjs-prisma"
-	ProfileAuthjsPg     = "authjs-pg"
+	ProfileAuthkit       = "authkit"
+	ProfileAuthjsPrisma  = "authjs-prisma"
+	ProfileAuthjsPg      = "authjs-pg"
 	ProfileAuthjsDrizzle = "authjs-drizzle"
 )
 
@@ -43,9 +43,9 @@ type userTable struct {
 }
 
 type accountTable struct {
-	Table, UserID, Type, Provider, ProviderAccountID                        string
+	Table, UserID, Type, Provider, ProviderAccountID                       string
 	RefreshToken, AccessToken, ExpiresAt, TokenType, Scope, IDToken, State string
-	CreatedAt, UpdatedAt                                                    string
+	CreatedAt, UpdatedAt                                                   string
 }
 
 type sessionTable struct {
