@@ -1,0 +1,45 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/authkit-dev/authkit/internal/cli"
+	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"authkit": func() { os.Exit(cli.Run(context.Background(), cmdutil.NewFactory(), os.Args[1:])) },
+	})
+}
+
+// TestScripts runs the txtar scripts in testdata/script. Each script starts
+// with AUTHKIT_DATABASE_URL set to a fresh SQLite file in its work
+// directory. Extra commands:
+//
+//	pgdb             point AUTHKIT_DATABASE_URL at a fresh throwaway Postgres database
+//	sqlcount T N     assert table T has N rows in the database in force
+//	sqlexec SQL      run a statement on the database in force
+//	exits N CMD...   run CMD and assert its exit code is N
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("..", "..", "testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("AUTHKIT_DATABASE_URL", "sqlite:"+filepath.Join(env.WorkDir, "authkit.db"))
+			env.Setenv("DATABASE_URL", "")
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"pgdb":     cmdPgdb(t),
+			"sqlcount": cmdSQLCount,
+			"sqlexec":  cmdSQLExec,
+			"exits":    cmdExits,
+		},
+		RequireExplicitExec: false,
+	})
+}
