@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 //	sqlcount T N     assert table T has N rows in the database in force
 //	sqlexec SQL      run a statement on the database in force
 //	exits N CMD...   run CMD and assert its exit code is N
+//	sqlfile FILE     run the statements of FILE ($DDL holds the Auth.js DDL)
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script"),
@@ -32,6 +33,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AUTHKIT_DATABASE_URL", "sqlite:"+filepath.Join(env.WorkDir, "authkit.db"))
 			env.Setenv("DATABASE_URL", "")
 			env.Setenv("NO_COLOR", "1")
+			ddl, err := filepath.Abs(filepath.Join("..", "..", "testdata", "ddl"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("DDL", ddl)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -39,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"sqlcount": cmdSQLCount,
 			"sqlexec":  cmdSQLExec,
 			"exits":    cmdExits,
+			"sqlfile":  cmdSQLFile,
 		},
 		RequireExplicitExec: false,
 	})

@@ -83,3 +83,15 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("exit code %d, want %d", got, want)
 	}
 }
+
+// cmdSQLFile runs the statements of a file on the database in force:
+// `sqlfile $DDL/authjs-pg.postgres.sql`.
+func cmdSQLFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sqlfile FILE")
+	}
+	db, done := scriptDB(ts)
+	defer done()
+	_, err := db.ExecContext(context.Background(), ts.ReadFile(args[0]))
+	ts.Check(err)
+}
