@@ -33,7 +33,6 @@ including databases that Auth.js adapters wrote.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	pf := root.PersistentFlags()
-	pf.StringVar(&f.ConfigPath, "config", "", "config file (default ./authkit.yaml, env AUTHKIT_CONFIG)")
 	pf.StringVar(&f.DatabaseURL, "database-url", "", "database URL: postgres://... or sqlite:PATH (env AUTHKIT_DATABASE_URL, DATABASE_URL; default sqlite:authkit.db)")
 	pf.StringVar(&f.Schema, "schema", "", "schema profile: authkit, authjs-prisma, authjs-pg or authjs-drizzle (default: detected)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -42,8 +42,6 @@ type Factory struct {
 	DatabaseURL string
 	// Schema is the --schema flag value ("" to detect).
 	Schema string
-	// ConfigPath is the --config flag value.
-	ConfigPath string
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) string
 	// Now is the clock.
