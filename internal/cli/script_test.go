@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,7 +22,8 @@ func TestMain(m *testing.M) {
 // with AUTHKIT_DATABASE_URL set to a fresh SQLite file in its work
 // directory. Extra commands:
 //
-//	pgdb             point AUTHKIT_DATABASE_URL at a fresh throwaway Postgres database
+//	pgdb             point AUTHKIT_DATABASE_URL at a fresh throwaway Postgres
+//	                 database; guard it with `[!postgres] skip`
 //	sqlcount T N     assert table T has N rows in the database in force
 //	sqlexec SQL      run a statement on the database in force
 //	exits N CMD...   run CMD and assert its exit code is N
@@ -41,12 +43,17 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"pgdb":     cmdPgdb(t),
+			"pgdb":     cmdPgdb,
 			"sqlcount": cmdSQLCount,
 			"sqlexec":  cmdSQLExec,
 			"exits":    cmdExits,
 			"sqlfile":  cmdSQLFile,
 		},
-		RequireExplicitExec: false,
+		Condition: func(cond string) (bool, error) {
+			if cond == "postgres" {
+				return hasPostgres(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	})
 }

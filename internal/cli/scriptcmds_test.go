@@ -4,22 +4,39 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"os/exec"
 	"strconv"
-	"testing"
 
 	"github.com/authkit-dev/authkit/internal/testenv"
 	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-func cmdPgdb(t *testing.T) func(ts *testscript.TestScript, neg bool, args []string) {
-	return func(ts *testscript.TestScript, neg bool, args []string) {
-		if neg {
-			ts.Fatalf("unsupported: ! pgdb")
-		}
-		ts.Setenv("AUTHKIT_DATABASE_URL", testenv.PostgresURL(t))
+// cmdPgdb points the script at a fresh throwaway Postgres database, dropped
+// when the script ends. Scripts guard it with `[!postgres] skip`.
+func cmdPgdb(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! pgdb")
 	}
+	base := os.Getenv("AUTHKIT_TEST_POSTGRES_URL")
+	if base == "" {
+		ts.Fatalf("AUTHKIT_TEST_POSTGRES_URL is not set (AUTHKIT_REQUIRE_ALL=1 makes Postgres scripts mandatory)")
+	}
+	url, drop, err := testenv.CreatePostgresDB(context.Background(), base)
+	ts.Check(err)
+	ts.Defer(func() {
+		if err := drop(); err != nil {
+			ts.Logf("drop throwaway database: %v", err)
+		}
+	})
+	ts.Setenv("AUTHKIT_DATABASE_URL", url)
+}
+
+// hasPostgres is the [postgres] condition: a server is configured, or
+// AUTHKIT_REQUIRE_ALL=1 demands one (and pgdb then fails loudly).
+func hasPostgres() bool {
+	return os.Getenv("AUTHKIT_TEST_POSTGRES_URL") != "" || testenv.RequireAll()
 }
 
 func scriptDB(ts *testscript.TestScript) (*sql.DB, func()) {

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -38,35 +40,58 @@ func PostgresURL(t testing.TB) string {
 	if base == "" {
 		Missing(t, "AUTHKIT_TEST_POSTGRES_URL is not set")
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("AUTHKIT_TEST_POSTGRES_URL is malformed: %v", err)
+	dbURL, drop, err := CreatePostgresDB(context.Background(), base)
+	if errors.Is(err, errUnreachable) {
+		Missing(t, err.Error())
 	}
-	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Errorf("%v", err)
+		}
+	})
+	return dbURL
+}
+
+var errUnreachable = errors.New("the Postgres server of AUTHKIT_TEST_POSTGRES_URL is unreachable")
+
+// CreatePostgresDB creates a database with a random name on the server of
+// base and returns its URL and a function that drops it.
+func CreatePostgresDB(ctx context.Context, base string) (string, func() error, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("AUTHKIT_TEST_POSTGRES_URL is malformed: %v", err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	if err := admin.PingContext(ctx); err != nil {
-		Missing(t, "the Postgres server of AUTHKIT_TEST_POSTGRES_URL is unreachable: "+err.Error())
+		admin.Close()
+		return "", nil, fmt.Errorf("%w: %v", errUnreachable, err)
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	name := "authkit_t_" + hex.EncodeToString(b[:])
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create throwaway database: %v", err)
+		admin.Close()
+		return "", nil, fmt.Errorf("create throwaway database: %v", err)
 	}
-	t.Cleanup(func() {
+	drop := func() error {
+		defer admin.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop throwaway database %s: %v", name, err)
+			return fmt.Errorf("drop throwaway database %s: %v", name, err)
 		}
-	})
+		return nil
+	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
 
 // Command returns the path of an executable, or skips (fails under

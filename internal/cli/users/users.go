@@ -171,12 +171,31 @@ func notFoundFix(err error) string {
 	return ""
 }
 
+// checkText rejects string inputs that no database keeps as text: invalid
+// UTF-8 and NUL bytes (Postgres refuses both; SQLite would compare raw
+// bytes). pairs alternate a name ("<user>", "--provider") and its value.
+// Everything else is a literal: it is bound as a query parameter, and
+// LIKE wildcards are escaped by the store.
+func checkText(action string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name, v := pairs[i], pairs[i+1]
+		fix := "pass " + name + " as UTF-8 text without NUL bytes"
+		switch {
+		case !utf8.ValidString(v):
+			return usage(action, fix, "%s %s is not valid UTF-8 text", name, cmdutil.Quote(v))
+		case strings.ContainsRune(v, 0):
+			return usage(action, fix, "%s %s holds a NUL byte", name, cmdutil.Quote(v))
+		}
+	}
+	return nil
+}
+
 // checkUserArg rejects an empty <user> argument before any lookup.
 func checkUserArg(action, ref string) error {
 	if strings.TrimSpace(ref) == "" {
 		return usage(action, "pass a user id or an email address", "the user argument is empty")
 	}
-	return nil
+	return checkText(action, "the user", ref)
 }
 
 // ValidateEmail reports whether s is a plausible email address: valid
