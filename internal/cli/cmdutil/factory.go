@@ -71,6 +71,9 @@ func (f *Factory) DatabaseSource() (url, source string) {
 // password), where it came from, and what fixes it.
 func (f *Factory) OpenStore(ctx context.Context, opts sqlstore.Options) (*sqlstore.Store, error) {
 	raw, source := f.DatabaseSource()
+	if source == "--database-url" && sqlstore.RedactURL(raw) != raw {
+		fmt.Fprintln(f.IO.ErrOut, "authkit: warning: --database-url carries a password, which other users of this machine can read in the process list; set AUTHKIT_DATABASE_URL or use a .pgpass file instead")
+	}
 	if opts.Schema == "" {
 		opts.Schema = f.Schema
 	}
