@@ -13,6 +13,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,4 +106,39 @@ func Command(t testing.TB, name string) string {
 		Missing(t, name+" is not installed")
 	}
 	return p
+}
+
+var (
+	rootOnce sync.Once
+	rootDir  string
+)
+
+// RepoRoot returns the directory of the module's go.mod (from `go env
+// GOMOD`, or by walking up from the working directory), for tests that
+// read the repository's testdata from another package.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	rootOnce.Do(func() {
+		out, err := exec.Command("go", "env", "GOMOD").Output()
+		if gomod := strings.TrimSpace(string(out)); err == nil && gomod != "" && gomod != os.DevNull {
+			rootDir = filepath.Dir(gomod)
+			return
+		}
+		dir, err := os.Getwd()
+		for err == nil {
+			if _, serr := os.Stat(filepath.Join(dir, "go.mod")); serr == nil {
+				rootDir = dir
+				return
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				return
+			}
+			dir = parent
+		}
+	})
+	if rootDir == "" {
+		t.Fatal("cannot find the module root (go.mod)")
+	}
+	return rootDir
 }

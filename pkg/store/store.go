@@ -97,7 +97,8 @@ type UserWithAccounts struct {
 // UserQuery selects users for ListUsers.
 type UserQuery struct {
 	// EmailContains keeps users whose email contains this text, compared
-	// case-insensitively and literally (no wildcards).
+	// case-insensitively and literally (no wildcards; '%', '_' and '\'
+	// are plain characters). Stores that normalise emails normalise it too.
 	EmailContains string
 	// Provider keeps users with at least one account at this provider.
 	Provider string
@@ -243,8 +244,9 @@ type Store interface {
 
 	// WithTx runs fn with a Store bound to one transaction, committed when
 	// fn returns nil and rolled back otherwise. Transient conflicts
-	// (serialization failures, deadlocks, busy databases) rerun fn a bounded
-	// number of times, so fn must not have effects outside the store.
+	// (serialization failures, deadlocks, busy databases, a connection that
+	// died before the commit) rerun fn a bounded number of times, so fn must
+	// not have effects outside the store.
 	WithTx(ctx context.Context, fn func(tx Store) error) error
 
 	// Info describes the engine, the schema profile and the row counts.

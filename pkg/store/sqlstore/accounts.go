@@ -49,10 +49,8 @@ func (s *Store) LinkAccount(ctx context.Context, a store.Account) (store.Account
 	}
 	err := s.WithTx(ctx, func(txs store.Store) error {
 		tx := txs.(*Store)
-		if s.d.advisory != "" {
-			if _, err := tx.q().ExecContext(ctx, s.d.rebind(s.d.advisory), "account:"+a.Provider+"\x1f"+a.ProviderAccountID); err != nil {
-				return mapError(err)
-			}
+		if err := tx.lockKey(ctx, "account:"+a.Provider+"\x1f"+a.ProviderAccountID); err != nil {
+			return err
 		}
 		if _, err := tx.GetUser(ctx, a.UserID); err != nil {
 			return err
@@ -68,6 +66,9 @@ func (s *Store) LinkAccount(ctx context.Context, a store.Account) (store.Account
 		cols := s.accountCols()
 		args := []any{userArg, a.Type, a.Provider, a.ProviderAccountID, nullable(a.RefreshToken), nullable(a.AccessToken),
 			a.ExpiresAt, nullable(a.TokenType), nullable(a.Scope), nullable(a.IDToken), nullable(a.SessionState)}
+		if t.ID != "" {
+			cols, args = append(cols, t.ID), append(args, newCUID())
+		}
 		now := s.timeArg(time.Now())
 		for _, c := range []string{t.CreatedAt, t.UpdatedAt} {
 			if c != "" {
@@ -88,6 +89,17 @@ func (s *Store) LinkAccount(ctx context.Context, a store.Account) (store.Account
 		return store.Account{}, err
 	}
 	return a, nil
+}
+
+// lockKey takes a lock on key until the transaction ends, where the engine
+// needs one to serialise a check and an insert (Postgres; SQLite write
+// transactions already hold the database lock).
+func (s *Store) lockKey(ctx context.Context, key string) error {
+	if s.d.advisory == "" {
+		return nil
+	}
+	_, err := s.q().ExecContext(ctx, s.d.rebind(s.d.advisory), key)
+	return mapError(err)
 }
 
 // UnlinkAccount removes the account (every row of it, should an Auth.js
@@ -149,6 +161,9 @@ func (s *Store) CreateUserAndAccount(ctx context.Context, u store.User, a store.
 	err := s.WithTx(ctx, func(tx store.Store) error {
 		var err error
 		if created, err = tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.(*Store).at(ctx, "signup:user-created"); err != nil {
 			return err
 		}
 		a.UserID = created.ID

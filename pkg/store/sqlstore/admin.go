@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authkit-dev/authkit/pkg/store"
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxPageSize bounds UserQuery.Limit.
@@ -37,8 +38,16 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) (store.UserPag
 		conds, args = append(conds, "u."+quote(u.ID)+" > ?"), append(args, arg)
 	}
 	if q.EmailContains != "" {
-		conds = append(conds, fmt.Sprintf("u.%s %s ? ESCAPE '\\'", quote(u.Email), s.d.ilike))
-		args = append(args, "%"+escapeLike(q.EmailContains)+"%")
+		// A substring test, not LIKE: no character of the query is a
+		// wildcard, and a NUL does not end it (SQLite's LIKE stops there).
+		// Where emails are stored normalised, so is the query (but not
+		// trimmed: it is a fragment).
+		needle := q.EmailContains
+		if s.prof.NormalizeMail {
+			needle = strings.ToLower(norm.NFKC.String(needle))
+		}
+		conds = append(conds, fmt.Sprintf(s.d.contains, "u."+quote(u.Email)))
+		args = append(args, needle)
 	}
 	if q.Provider != "" {
 		conds = append(conds, fmt.Sprintf("EXISTS (SELECT 1 FROM %s a WHERE a.%s = u.%s AND a.%s = ?)",
@@ -252,6 +261,9 @@ func (s *Store) mergeInTx(ctx context.Context, targetID string, sourceIDs []stri
 	if err != nil {
 		return plan, err
 	}
+	if err := s.at(ctx, "merge:target-locked"); err != nil {
+		return plan, err
+	}
 	merged := target
 	var srcArgs []any
 	for _, id := range sourceIDs {
@@ -273,6 +285,9 @@ func (s *Store) mergeInTx(ctx context.Context, targetID string, sourceIDs []stri
 		plan.MovedSessions += len(sessions)
 		fillFrom(&merged, src, plan.FilledFields)
 	}
+	if err := s.at(ctx, "merge:sources-locked"); err != nil {
+		return plan, err
+	}
 	if dryRun {
 		return plan, nil
 	}
@@ -283,6 +298,9 @@ func (s *Store) mergeInTx(ctx context.Context, targetID string, sourceIDs []stri
 		if _, err := s.q().ExecContext(ctx, s.d.rebind(query), append([]any{targetArg}, srcArgs...)...); err != nil {
 			return plan, mapError(err)
 		}
+		if err := s.at(ctx, "merge:moved:"+m[0]); err != nil {
+			return plan, err
+		}
 	}
 	if s.prof.Credentials != "" {
 		query := fmt.Sprintf(`UPDATE %s SET user_id = ? WHERE user_id = (SELECT user_id FROM %s WHERE user_id IN (%s) ORDER BY updated_at DESC LIMIT 1)
@@ -292,14 +310,23 @@ func (s *Store) mergeInTx(ctx context.Context, targetID string, sourceIDs []stri
 		if _, err := s.q().ExecContext(ctx, s.d.rebind(query), args...); err != nil {
 			return plan, mapError(err)
 		}
+		if err := s.at(ctx, "merge:moved:"+s.prof.Credentials); err != nil {
+			return plan, err
+		}
 	}
 	for _, id := range sourceIDs {
 		if err := s.DeleteUser(ctx, id); err != nil {
 			return plan, err
 		}
+		if err := s.at(ctx, "merge:deleted-source"); err != nil {
+			return plan, err
+		}
 	}
 	if len(plan.FilledFields) > 0 {
 		if _, err := s.UpdateUser(ctx, merged); err != nil {
+			return plan, err
+		}
+		if err := s.at(ctx, "merge:filled-target"); err != nil {
 			return plan, err
 		}
 	}
@@ -426,9 +453,21 @@ func (s *Store) ListEvents(ctx context.Context, q store.EventQuery) ([]store.Eve
 // profile uses.
 func (s *Store) Info(ctx context.Context) (store.Info, error) {
 	info := store.Info{Engine: s.engine, Profile: s.prof.Name}
-	tables, err := s.tables(ctx)
+	present, err := s.tables(ctx)
 	if err != nil {
 		return info, err
+	}
+	// Only the tables of the profile: an Auth.js database usually holds
+	// the application's tables too, which are none of authkit's business.
+	var tables []string
+	mine := []string{s.prof.Users.Table, s.prof.Accounts.Table, s.prof.Sessions.Table, s.prof.Tokens.Table, s.prof.Credentials, s.prof.Events}
+	if s.prof.Name == ProfileAuthkit {
+		mine = append(mine, migrationsTable)
+	}
+	for _, t := range mine {
+		if t != "" && slices.Contains(present, t) && !slices.Contains(tables, t) {
+			tables = append(tables, t)
+		}
 	}
 	for _, t := range tables {
 		var n int64

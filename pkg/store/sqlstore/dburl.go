@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,7 +35,9 @@ type Target struct {
 // ParseURL reads a database URL: postgres:// or postgresql:// select
 // Postgres; sqlite:PATH, sqlite://PATH, file:PATH or a plain path select
 // SQLite. Query parameters on a SQLite URL are passed to SQLite (mode=ro);
-// max_page_count=N caps the size of the file.
+// max_page_count=N caps the size of the file; the first '?' starts them.
+// A libpq key=value string ("host=... dbname=...") is refused rather than
+// taken for a file name. Errors show the URL through RedactURL only.
 func ParseURL(raw string) (Target, error) {
 	t := Target{Raw: raw}
 	s := strings.TrimSpace(raw)
@@ -47,11 +51,15 @@ func ParseURL(raw string) (Target, error) {
 		if err != nil {
 			return t, fmt.Errorf("malformed Postgres URL %s", RedactURL(s))
 		}
-		if u.Host == "" {
+		if u.Host == "" && u.Query().Get("host") == "" {
 			return t, fmt.Errorf("the Postgres URL %s names no host", RedactURL(s))
 		}
 		t.Engine, t.DSN = EnginePostgres, s
 		return t, nil
+	case strings.HasPrefix(lower, "postgres:"), strings.HasPrefix(lower, "postgresql:"):
+		return t, fmt.Errorf("malformed Postgres URL %s (it starts postgres://)", RedactURL(s))
+	case libpqKeyValue.MatchString(s):
+		return t, fmt.Errorf("%s looks like a key=value connection string; use a URL: postgres://user:password@host:5432/dbname", RedactURL(s))
 	case strings.Contains(lower, "://") && !strings.HasPrefix(lower, "sqlite://") && !strings.HasPrefix(lower, "file://"):
 		scheme := s[:strings.Index(s, "://")]
 		return t, fmt.Errorf("unsupported database scheme %q in %s (use sqlite:PATH or postgres://...)", scheme, RedactURL(s))
@@ -84,21 +92,91 @@ func ParseURL(raw string) (Target, error) {
 	return t, nil
 }
 
-// RedactURL returns the URL with any password replaced by "xxxxx", safe to
-// print in errors and logs.
+// RedactURL returns the URL with any password (in the user info or a
+// password query parameter) replaced by "xxxxx", safe to print in errors
+// and logs. A string that does not parse as a URL is redacted from the
+// scheme to its last '@'.
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.Index(raw, "@"); i > 0 && strings.Contains(raw[:i], "://") {
-			return raw[:strings.Index(raw, "://")+3] + "xxxxx" + raw[i:]
-		}
-		return raw
+	switch {
+	case err != nil, u.Opaque != "":
+		return redactUnparsed(raw)
+	case u.Scheme == "":
+		// A path, or a key=value connection string.
+		return passwordParam.ReplaceAllString(raw, "${1}xxxxx")
+	case u.User == nil && strings.Contains(raw, "@") && !strings.EqualFold(u.Scheme, "sqlite") && !strings.EqualFold(u.Scheme, "file"):
+		// "postgres:/user:password@host": no authority, the password in the path.
+		return redactUnparsed(raw)
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			changed = true
+		}
+	}
+	if u.RawQuery != "" && passwordParam.MatchString(u.RawQuery) {
+		u.RawQuery = passwordParam.ReplaceAllString(u.RawQuery, "${1}xxxxx")
+		changed = true
+	}
+	if !changed {
+		return raw
 	}
 	return u.String()
 }
+
+// passwordParam matches a password in a query string or a key=value
+// connection string (password=..., sslpassword=...).
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[&?\s])[a-z_]*pass(?:word)?=)[^&\s]*`)
+
+func redactUnparsed(raw string) string {
+	out := raw
+	if at := strings.LastIndex(out, "@"); at > 0 {
+		start := 0
+		if i := strings.Index(out, "://"); i >= 0 && i < at {
+			start = i + 3
+		} else if i := strings.Index(out, ":"); i >= 0 && i < at {
+			start = i + 1
+		}
+		out = out[:start] + "xxxxx" + out[at:]
+	}
+	return passwordParam.ReplaceAllString(out, "${1}xxxxx")
+}
+
+// secrets returns the password of a Postgres URL in the forms an error
+// message might quote it, so that cleanDriverError can remove them.
+func (t Target) secrets() []string {
+	var out []string
+	add := func(p string) {
+		if len(p) >= 3 && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	if u, err := url.Parse(t.DSN); err == nil {
+		if u.User != nil {
+			if p, ok := u.User.Password(); ok {
+				add(p)
+				add(url.PathEscape(p))
+				add(url.QueryEscape(p))
+			}
+		}
+		for k, vs := range u.Query() {
+			if strings.Contains(strings.ToLower(k), "pass") {
+				for _, v := range vs {
+					add(v)
+					add(url.QueryEscape(v))
+				}
+			}
+		}
+	}
+	// Longest first, so that a password containing another is removed whole.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// libpqKeyValue matches a libpq key=value connection string ("host=...
+// dbname=..."), which is not a SQLite path.
+var libpqKeyValue = regexp.MustCompile(`(?i)^\s*(host|hostaddr|port|dbname|user|password|sslmode)\s*=`)
 
 func (t Target) sqliteDSN(create bool) string {
 	mode := "rw"

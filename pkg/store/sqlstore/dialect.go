@@ -10,7 +10,7 @@ import (
 type dialect struct {
 	driver      string
 	dollarArgs  bool   // rewrite '?' to $1, $2, ...
-	ilike       string // case-insensitive LIKE
+	contains    string // case-insensitive "column %s contains the argument", literally (no wildcards)
 	forUpdate   string // row lock in a transaction ("" where the whole database is locked)
 	advisory    string // statement taking a transaction-scoped lock on a key ("" where not needed)
 	listTables  string
@@ -22,7 +22,7 @@ type dialect struct {
 var dialects = map[string]dialect{
 	EngineSQLite: {
 		driver:      "sqlite",
-		ilike:       "LIKE",
+		contains:    "instr(lower(%s), lower(?)) > 0",
 		listTables:  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
 		listColumns: "SELECT name FROM pragma_table_info(?)",
 		timeType:    "INTEGER",
@@ -31,7 +31,7 @@ var dialects = map[string]dialect{
 	EnginePostgres: {
 		driver:      "pgx",
 		dollarArgs:  true,
-		ilike:       "ILIKE",
+		contains:    "strpos(lower(%s), lower(?)) > 0",
 		forUpdate:   " FOR UPDATE",
 		advisory:    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 		listTables:  "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
@@ -69,9 +69,4 @@ func (d dialect) rebind(query string) string {
 // quote quotes an identifier; both engines accept double quotes.
 func quote(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-// escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -23,7 +25,20 @@ const (
 	sqliteConstraint = 19
 	sqliteAuth       = 23
 	sqlitePerm       = 3
+
+	// Extended constraint codes.
+	sqliteConstraintCheck      = 275
+	sqliteConstraintForeignKey = 787
+	sqliteConstraintNotNull    = 1299
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+	sqliteConstraintRowID      = 2579
 )
+
+// mapped are the sentinels mapError gives; an error matching one is not
+// mapped again.
+var mapped = []error{store.ErrConflict, store.ErrInvalid, store.ErrStorageFull, store.ErrReadOnly,
+	store.ErrUnavailable, store.ErrNotFound, store.ErrUnsupported}
 
 // mapError turns a driver error into the store's sentinels. This is the one
 // place that knows driver error codes.
@@ -34,8 +49,20 @@ func mapError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	for _, sentinel := range mapped {
+		if errors.Is(err, sentinel) {
+			return err // mapped already
+		}
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqliteConstraintUnique, sqliteConstraintPrimaryKey, sqliteConstraintRowID,
+			sqliteConstraintForeignKey, sqliteConstraintCheck:
+			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case sqliteConstraintNotNull:
+			return fmt.Errorf("%w: a required value is missing: %w", store.ErrInvalid, err)
+		}
 		switch se.Code() & 0xff {
 		case sqliteConstraint:
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
@@ -55,6 +82,10 @@ func mapError(err error) error {
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
 		case pe.Code == "22021", pe.Code == "22P05":
 			return fmt.Errorf("%w: the value is not valid UTF-8 text: %w", store.ErrInvalid, err)
+		case pe.Code == "23502":
+			return fmt.Errorf("%w: a required value is missing: %w", store.ErrInvalid, err)
+		case pe.Code == "22001", pe.Code == "22003":
+			return fmt.Errorf("%w: a value is too long or out of range for its column: %w", store.ErrInvalid, err)
 		case pe.Code == "53100":
 			return fmt.Errorf("%w: %w", store.ErrStorageFull, err)
 		case pe.Code == "25006", pe.Code == "42501":
@@ -84,4 +115,19 @@ func transient(err error) bool {
 		return pe.Code == "40001" || pe.Code == "40P01"
 	}
 	return false
+}
+
+// deadConn reports whether err says that the connection a statement ran on
+// was dead (the server restarted or ended it), rather than anything about
+// the statement.
+func deadConn(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "57P01" || pe.Code == "57P02"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && !ne.Timeout()
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -125,10 +127,20 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 			return nil, mapError(err)
 		}
 	}
-	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(
-		"CREATE TABLE IF NOT EXISTS %s (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at %s NOT NULL)",
-		migrationsTable, s.d.timeType)); err != nil {
-		return nil, mapError(err)
+	// Concurrent CREATE TABLE IF NOT EXISTS can fail on Postgres; take
+	// the migration lock first.
+	err := s.WithTx(ctx, func(txs store.Store) error {
+		tx := txs.(*Store)
+		if err := tx.lockKey(ctx, "authkit:migrate"); err != nil {
+			return err
+		}
+		_, err := tx.q().ExecContext(ctx, fmt.Sprintf(
+			"CREATE TABLE IF NOT EXISTS %s (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at %s NOT NULL)",
+			migrationsTable, s.d.timeType))
+		return mapError(err)
+	})
+	if err != nil {
+		return nil, err
 	}
 	st, err := s.Status(ctx)
 	if err != nil {
@@ -140,19 +152,39 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 	var done []Migration
 	for _, m := range st.Pending {
 		body := strings.NewReplacer("{{time}}", s.d.timeType, "{{bigint}}", s.d.bigint).Replace(m.sql)
-		err := s.WithTx(ctx, func(tx store.Store) error {
-			q := tx.(*Store).q()
+		skipped := false
+		err := s.WithTx(ctx, func(txs store.Store) error {
+			tx := txs.(*Store)
+			q := tx.q()
+			// Another authkit may be migrating at the same time (replicas
+			// starting together): take turns, and skip what it applied.
+			if err := tx.lockKey(ctx, "authkit:migrate"); err != nil {
+				return err
+			}
+			var one int
+			err := q.QueryRowContext(ctx, s.d.rebind("SELECT 1 FROM "+migrationsTable+" WHERE version = ?"), m.Version).Scan(&one)
+			if err == nil {
+				skipped = true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return mapError(err)
+			}
+			skipped = false
 			for _, stmt := range splitStatements(body) {
 				if _, err := q.ExecContext(ctx, stmt); err != nil {
 					return mapError(fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err))
 				}
 			}
-			_, err := q.ExecContext(ctx, s.d.rebind("INSERT INTO "+migrationsTable+" (version, name, applied_at) VALUES (?, ?, ?)"),
+			_, err = q.ExecContext(ctx, s.d.rebind("INSERT INTO "+migrationsTable+" (version, name, applied_at) VALUES (?, ?, ?)"),
 				m.Version, m.Name, s.timeArg(time.Now()))
 			return mapError(err)
 		})
 		if err != nil {
 			return done, err
+		}
+		if skipped {
+			continue
 		}
 		now := time.Now().UTC()
 		m.Applied = &now

@@ -42,6 +42,18 @@ type Store struct {
 	engine string
 	prof   profile
 	target Target
+	// hook, set by tests only, runs at the named points between the
+	// statements of multi-statement operations; an error it returns fails
+	// the operation there (a failpoint).
+	hook func(ctx context.Context, point string) error
+}
+
+// at runs the test hook at a named point.
+func (s *Store) at(ctx context.Context, point string) error {
+	if s.hook == nil {
+		return nil
+	}
+	return s.hook(ctx, point)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -51,7 +63,7 @@ var _ store.Store = (*Store)(nil)
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	target, err := ParseURL(rawURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	d := dialects[target.Engine]
 	var dsn string
@@ -100,6 +112,9 @@ func cleanDriverError(err error, t Target) string {
 	if t.Engine == EnginePostgres {
 		if redacted := RedactURL(t.DSN); redacted != t.DSN {
 			msg = strings.ReplaceAll(msg, t.DSN, redacted)
+		}
+		for _, secret := range t.secrets() {
+			msg = strings.ReplaceAll(msg, secret, "xxxxx")
 		}
 	}
 	return msg
@@ -163,7 +178,7 @@ func (s *Store) setProfile(ctx context.Context, opts Options) error {
 	if err := s.prof.resolve(columns); err != nil {
 		return fmt.Errorf("%w: %v", store.ErrUnknownSchema, err)
 	}
-	return nil
+	return s.detectSQLiteTime(ctx)
 }
 
 func userTables(tables []string) []string {

@@ -32,8 +32,8 @@ const (
 type timeKind int
 
 const (
-	timeEpochMillis timeKind = iota
-	timeText
+	timeEpochMillis timeKind = iota // integer milliseconds since 1970 (Drizzle timestamp_ms, Prisma ≤ 6)
+	timeText                        // ISO 8601 text, "2006-01-02T15:04:05.000Z" (Prisma 7 driver adapters)
 )
 
 // userTable names the users table and its columns. An empty column does
@@ -43,6 +43,9 @@ type userTable struct {
 }
 
 type accountTable struct {
+	// ID is a text id column that authkit fills (the Prisma schema of the
+	// SQLite docs); empty where the table has none or the database makes it.
+	ID                                                                     string
 	Table, UserID, Type, Provider, ProviderAccountID                       string
 	RefreshToken, AccessToken, ExpiresAt, TokenType, Scope, IDToken, State string
 	CreatedAt, UpdatedAt                                                   string
@@ -60,19 +63,29 @@ type tokenTable struct {
 // made, how times are kept, whether session tokens are hashed and emails
 // normalised. Columns listed in optional may be missing from a database.
 type profile struct {
-	Name          string
-	Users         userTable
-	Accounts      accountTable
-	Sessions      sessionTable
-	Tokens        tokenTable
-	Events        string
-	Credentials   string
-	IDs           idKind
-	SQLiteTime    timeKind
-	HashTokens    bool
-	NormalizeMail bool
-	Engines       []string
-	optional      []string
+	Name        string
+	Users       userTable
+	Accounts    accountTable
+	Sessions    sessionTable
+	Tokens      tokenTable
+	Events      string
+	Credentials string
+	IDs         idKind
+	SQLiteTime  timeKind
+	// SQLiteTimeFromData: the encoding of times on SQLite is read from the
+	// rows already there (SQLiteTime is the default for an empty
+	// database), and time comparisons accept both encodings, since a
+	// database may hold both (Prisma 7 writes text where Prisma 6 wrote
+	// integers).
+	SQLiteTimeFromData bool
+	HashTokens         bool
+	NormalizeMail      bool
+	// UnkeyedSessions: the session token column has no unique key (the
+	// pg-adapter schema), so CreateSession checks for a reused token
+	// itself, under a lock on the token.
+	UnkeyedSessions bool
+	Engines         []string
+	optional        []string
 }
 
 func authjsAccountColumns(table string) accountTable {
@@ -105,17 +118,18 @@ func builtinProfile(name string) (profile, bool) {
 		}, true
 	case ProfileAuthjsPg:
 		return profile{
-			Name:     name,
-			Users:    userTable{Table: "users", ID: "id", Name: "name", Email: "email", EmailVerified: "emailVerified", Image: "image"},
-			Accounts: authjsAccountColumns("accounts"),
-			Sessions: sessionTable{Table: "sessions", ID: "id", Token: "sessionToken", UserID: "userId", Expires: "expires"},
-			Tokens:   tokenTable{Table: "verification_token", Identifier: "identifier", Token: "token", Expires: "expires"},
-			IDs:      idSerial,
-			Engines:  []string{EnginePostgres},
+			Name:            name,
+			Users:           userTable{Table: "users", ID: "id", Name: "name", Email: "email", EmailVerified: "emailVerified", Image: "image"},
+			Accounts:        authjsAccountColumns("accounts"),
+			Sessions:        sessionTable{Table: "sessions", ID: "id", Token: "sessionToken", UserID: "userId", Expires: "expires"},
+			Tokens:          tokenTable{Table: "verification_token", Identifier: "identifier", Token: "token", Expires: "expires"},
+			IDs:             idSerial,
+			UnkeyedSessions: true,
+			Engines:         []string{EnginePostgres},
 		}, true
 	case ProfileAuthjsPrisma:
 		accounts := authjsAccountColumns("Account")
-		accounts.CreatedAt, accounts.UpdatedAt = "createdAt", "updatedAt"
+		accounts.ID, accounts.CreatedAt, accounts.UpdatedAt = "id", "createdAt", "updatedAt"
 		return profile{
 			Name: name,
 			Users: userTable{Table: "User", ID: "id", Name: "name", Email: "email", EmailVerified: "emailVerified",
@@ -123,11 +137,12 @@ func builtinProfile(name string) (profile, bool) {
 			Accounts: accounts,
 			Sessions: sessionTable{Table: "Session", ID: "id", Token: "sessionToken", UserID: "userId", Expires: "expires",
 				CreatedAt: "createdAt", UpdatedAt: "updatedAt"},
-			Tokens:     tokenTable{Table: "VerificationToken", Identifier: "identifier", Token: "token", Expires: "expires"},
-			IDs:        idCUID,
-			SQLiteTime: timeEpochMillis,
-			Engines:    []string{EngineSQLite, EnginePostgres},
-			optional: []string{"User.createdAt", "User.updatedAt", "Account.createdAt", "Account.updatedAt",
+			Tokens:             tokenTable{Table: "VerificationToken", Identifier: "identifier", Token: "token", Expires: "expires"},
+			IDs:                idCUID,
+			SQLiteTime:         timeText,
+			SQLiteTimeFromData: true,
+			Engines:            []string{EngineSQLite, EnginePostgres},
+			optional: []string{"User.createdAt", "User.updatedAt", "Account.id", "Account.createdAt", "Account.updatedAt",
 				"Session.id", "Session.createdAt", "Session.updatedAt"},
 		}, true
 	case ProfileAuthjsDrizzle:
@@ -163,7 +178,7 @@ func (p *profile) columnRefs() map[string]*string {
 	}
 	u, a, s, t := &p.Users, &p.Accounts, &p.Sessions, &p.Tokens
 	add(u.Table, &u.ID, &u.Name, &u.Email, &u.EmailVerified, &u.Image, &u.CreatedAt, &u.UpdatedAt)
-	add(a.Table, &a.UserID, &a.Type, &a.Provider, &a.ProviderAccountID, &a.RefreshToken, &a.AccessToken,
+	add(a.Table, &a.ID, &a.UserID, &a.Type, &a.Provider, &a.ProviderAccountID, &a.RefreshToken, &a.AccessToken,
 		&a.ExpiresAt, &a.TokenType, &a.Scope, &a.IDToken, &a.State, &a.CreatedAt, &a.UpdatedAt)
 	add(s.Table, &s.ID, &s.Token, &s.UserID, &s.Expires, &s.CreatedAt, &s.UpdatedAt)
 	add(t.Table, &t.Identifier, &t.Token, &t.Expires)

@@ -65,6 +65,19 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) (store.Se
 			return err
 		}
 		t := s.prof.Sessions
+		if s.prof.UnkeyedSessions {
+			if err := tx.lockKey(ctx, "session:"+s.tokenArg(sess.Token)); err != nil {
+				return err
+			}
+			var one int
+			err := tx.q().QueryRowContext(ctx, s.d.rebind(fmt.Sprintf("SELECT 1 FROM %s WHERE %s = ?", quote(t.Table), quote(t.Token))), s.tokenArg(sess.Token)).Scan(&one)
+			if err == nil {
+				return &store.ConflictError{What: "a session with this token"}
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return mapError(err)
+			}
+		}
 		cols := []string{t.Token, t.UserID, t.Expires}
 		args := []any{s.tokenArg(sess.Token), userArg, s.timeArg(sess.Expires)}
 		if t.ID != "" && s.prof.IDs != idSerial {
@@ -106,12 +119,13 @@ func (s *Store) GetSessionAndUser(ctx context.Context, token string) (store.Sess
 	t, u := s.prof.Sessions, s.prof.Users
 	query := fmt.Sprintf("SELECT %s, %s FROM %s s JOIN %s u ON u.%s = s.%s WHERE s.%s = ?",
 		s.sessionCols("s."), s.userCols("u."), quote(t.Table), quote(u.Table), quote(u.ID), quote(t.UserID), quote(t.Token))
-	row := s.q().QueryRowContext(ctx, s.d.rebind(query), s.tokenArg(token))
 	var sess store.Session
 	var user store.User
 	var expires, created, verified any
 	var name, email, image sql.NullString
-	err := row.Scan(&sess.ID, &sess.UserID, &expires, &created, &user.ID, &name, &email, &verified, &image)
+	err := s.readRow(ctx, s.d.rebind(query), []any{s.tokenArg(token)}, func(row *sql.Row) error {
+		return row.Scan(&sess.ID, &sess.UserID, &expires, &created, &user.ID, &name, &email, &verified, &image)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return sess, user, &store.NotFoundError{What: "session"}
 	}
@@ -172,7 +186,7 @@ func (s *Store) ListSessions(ctx context.Context, q store.SessionQuery) ([]store
 	if !ok {
 		return nil, nil
 	}
-	query := fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s, %s", s.sessionCols(""), quote(t.Table), where, quote(t.Expires), s.sessionIDExpr(""))
+	query := fmt.Sprintf("SELECT %s FROM %s%s ORDER BY %s, %s", s.sessionCols(""), quote(t.Table), where, s.timeExpr(quote(t.Expires)), s.sessionIDExpr(""))
 	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
 		return nil, mapError(err)
@@ -216,7 +230,7 @@ func (s *Store) sessionWhere(q store.SessionQuery) (where string, args []any, ok
 		conds, args = append(conds, quote(t.ID)+" = ?"), append(args, arg)
 	}
 	if !q.ExpiredAt.IsZero() {
-		conds, args = append(conds, quote(t.Expires)+" <= ?"), append(args, s.timeArg(q.ExpiredAt))
+		conds, args = append(conds, s.timeExpr(quote(t.Expires))+" <= ?"), append(args, s.timeCmpArg(q.ExpiredAt))
 	}
 	if len(conds) == 0 {
 		return "", nil, true

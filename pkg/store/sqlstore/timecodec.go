@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,9 +17,65 @@ func (s *Store) timeArg(t time.Time) any {
 		return t
 	}
 	if s.prof.SQLiteTime == timeText {
-		return t.Format(time.RFC3339Nano)
+		return t.Format(isoMillis)
 	}
 	return t.UnixMilli()
+}
+
+// isoMillis is how text times are written: fixed width, so that they
+// compare as text in time order, and the form JavaScript's toISOString
+// (Prisma 7) writes.
+const isoMillis = "2006-01-02T15:04:05.000Z07:00"
+
+// timeExpr is the SQL expression for comparing and ordering the time
+// column col (already qualified and quoted): the column itself, or on
+// SQLite databases that may mix encodings its value in epoch milliseconds.
+// Compare it with timeCmpArg.
+func (s *Store) timeExpr(col string) string {
+	if s.engine != EngineSQLite || !s.prof.SQLiteTimeFromData {
+		return col
+	}
+	return fmt.Sprintf("(CASE WHEN typeof(%[1]s) IN ('integer', 'real') THEN %[1]s ELSE CAST(round(unixepoch(%[1]s, 'subsec') * 1000) AS INTEGER) END)", col)
+}
+
+// timeCmpArg is t as the right-hand side of a comparison with timeExpr.
+func (s *Store) timeCmpArg(t time.Time) any {
+	if s.engine != EngineSQLite || !s.prof.SQLiteTimeFromData {
+		return s.timeArg(t)
+	}
+	return t.UTC().UnixMilli()
+}
+
+// detectSQLiteTime reads how the database keeps times from the newest row
+// that has one, for profiles whose encoding depends on the writer.
+func (s *Store) detectSQLiteTime(ctx context.Context) error {
+	if s.engine != EngineSQLite || !s.prof.SQLiteTimeFromData {
+		return nil
+	}
+	cols := [][2]string{{s.prof.Sessions.Table, s.prof.Sessions.Expires}, {s.prof.Users.Table, s.prof.Users.UpdatedAt},
+		{s.prof.Tokens.Table, s.prof.Tokens.Expires}, {s.prof.Users.Table, s.prof.Users.EmailVerified}, {s.prof.Accounts.Table, s.prof.Accounts.UpdatedAt}}
+	for _, c := range cols {
+		if c[0] == "" || c[1] == "" {
+			continue
+		}
+		var kind string
+		err := s.q().QueryRowContext(ctx, fmt.Sprintf("SELECT typeof(%[2]s) FROM %[1]s WHERE %[2]s IS NOT NULL ORDER BY rowid DESC LIMIT 1",
+			quote(c[0]), quote(c[1]))).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return mapError(err)
+		}
+		switch kind {
+		case "integer", "real":
+			s.prof.SQLiteTime = timeEpochMillis
+		case "text":
+			s.prof.SQLiteTime = timeText
+		}
+		return nil
+	}
+	return nil
 }
 
 func (s *Store) optTimeArg(t *time.Time) any {

@@ -105,11 +105,27 @@ func (s *Store) GetUser(ctx context.Context, id string) (store.User, error) {
 }
 
 func (s *Store) oneUser(ctx context.Context, notFound error, query string, args ...any) (store.User, error) {
-	u, err := scanUser(s.q().QueryRowContext(ctx, s.d.rebind(query), args...))
+	var u store.User
+	err := s.readRow(ctx, s.d.rebind(query), args, func(r *sql.Row) (err error) {
+		u, err = scanUser(r)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.User{}, notFound
 	}
 	return u, mapError(err)
+}
+
+// readRow runs a read-only query of one row and scans it. Outside a
+// transaction, a query that failed because its pooled connection was dead
+// (the server restarted, R4) runs once more on another connection: it only
+// reads, so running it twice is harmless.
+func (s *Store) readRow(ctx context.Context, query string, args []any, scan func(*sql.Row) error) error {
+	err := scan(s.q().QueryRowContext(ctx, query, args...))
+	if err != nil && s.tx == nil && ctx.Err() == nil && deadConn(err) {
+		err = scan(s.q().QueryRowContext(ctx, query, args...))
+	}
+	return err
 }
 
 // GetUserByEmail returns the user with this email, or a

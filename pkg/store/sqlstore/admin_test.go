@@ -1,0 +1,95 @@
+package sqlstore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/authkit-dev/authkit/pkg/store"
+)
+
+// TestAuthkitDuplicatesFromOldRows: the authkit schema stores normalised
+// emails, but rows written by other tools (or before a change of the
+// normalisation) may collide; FindDuplicates still finds them.
+func TestAuthkitDuplicatesFromOldRows(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		s := openProfile(t, ProfileAuthkit, engine)
+		now := s.timeArg(fixedNow)
+		for i, email := range []string{"ada@example.test", "ADA@example.test", " ada@example.test", "ａｄａ@example.test", "bob@example.test"} {
+			if _, err := s.DB().ExecContext(ctx, s.d.rebind("INSERT INTO users (id, email, created_at, updated_at) VALUES (?, ?, ?, ?)"),
+				"raw-"+string(rune('a'+i)), email, now, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		groups, err := s.FindDuplicates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) != 1 || groups[0].Key != "ada@example.test" || len(groups[0].Users) != 4 || groups[0].SuggestedTarget != "raw-a" {
+			t.Fatalf("FindDuplicates = %+v", groups)
+		}
+		// Merging them leaves one user, found by any variant.
+		if _, err := s.MergeUsers(ctx, "raw-a", []string{"raw-b", "raw-c", "raw-d"}, false); err != nil {
+			t.Fatal(err)
+		}
+		if u, err := s.GetUserByEmail(ctx, "ＡＤＡ@Example.test "); err != nil || u.ID != "raw-a" {
+			t.Errorf("GetUserByEmail after the merge = %v, %v", u.ID, err)
+		}
+		if groups, _ := s.FindDuplicates(ctx); len(groups) != 0 {
+			t.Errorf("duplicates after the merge: %+v", groups)
+		}
+	})
+}
+
+// TestMergeMovesPassword: the authkit schema keeps a password per user; a
+// merge gives the target the newest password of the sources when it has
+// none, and never replaces its own.
+func TestMergeMovesPassword(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		s := openProfile(t, ProfileAuthkit, engine)
+		mk := func(email string) store.User {
+			u, err := s.CreateUser(ctx, store.User{Email: email})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		setPassword := func(userID, hash string, at int) {
+			ts := s.timeArg(fixedNow.AddDate(0, 0, at))
+			if _, err := s.DB().ExecContext(ctx, s.d.rebind("INSERT INTO credentials (user_id, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)"),
+				userID, hash, ts, ts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		password := func(userID string) string {
+			var h string
+			s.DB().QueryRowContext(ctx, s.d.rebind("SELECT password_hash FROM credentials WHERE user_id = ?"), userID).Scan(&h)
+			return h
+		}
+		count := func() int {
+			var n int
+			s.DB().QueryRowContext(ctx, "SELECT count(*) FROM credentials").Scan(&n)
+			return n
+		}
+
+		target, old, newer := mk("t@example.test"), mk("old@example.test"), mk("new@example.test")
+		setPassword(old.ID, "hash-old", 1)
+		setPassword(newer.ID, "hash-new", 2)
+		if _, err := s.MergeUsers(ctx, target.ID, []string{old.ID, newer.ID}, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := password(target.ID); got != "hash-new" || count() != 1 {
+			t.Errorf("target password %q with %d credentials, want the newest source's and one row", got, count())
+		}
+
+		other := mk("other@example.test")
+		setPassword(other.ID, "hash-other", 3)
+		if _, err := s.MergeUsers(ctx, target.ID, []string{other.ID}, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := password(target.ID); got != "hash-new" || count() != 1 {
+			t.Errorf("target password %q with %d credentials, want its own kept", got, count())
+		}
+	})
+}
