@@ -5,11 +5,19 @@ import (
 	"fmt"
 )
 
+// PasswordChecker is implemented by stores that keep passwords (the
+// authkit schema): a password is a sign-in method too.
+type PasswordChecker interface {
+	// HasPassword reports whether the user has a password.
+	HasPassword(ctx context.Context, userID string) (bool, error)
+}
+
 // Unlink removes the accounts a user holds at provider (only the one with
 // providerAccountID when it is not empty) in one transaction, and records
 // an event per account. Unless force is set it refuses with
-// ErrLastSignInMethod when the user would keep no account. Returns a
-// *NotFoundError when the user holds no such account.
+// ErrLastSignInMethod when the user would keep no way to sign in: no other
+// account and no password (see PasswordChecker). Returns a *NotFoundError
+// when the user holds no such account.
 func Unlink(ctx context.Context, s Store, userID, provider, providerAccountID, actor string, force bool) ([]Account, error) {
 	var removed []Account
 	err := s.WithTx(ctx, func(tx Store) error {
@@ -31,7 +39,15 @@ func Unlink(ctx context.Context, s Store, userID, provider, providerAccountID, a
 			return &NotFoundError{What: fmt.Sprintf("%s of user %s", what, userID)}
 		}
 		if len(removed) == len(accounts) && !force {
-			return ErrLastSignInMethod
+			hasPassword := false
+			if pc, ok := tx.(PasswordChecker); ok {
+				if hasPassword, err = pc.HasPassword(ctx, userID); err != nil {
+					return err
+				}
+			}
+			if !hasPassword {
+				return ErrLastSignInMethod
+			}
 		}
 		for _, a := range removed {
 			if err := tx.UnlinkAccount(ctx, a.Provider, a.ProviderAccountID); err != nil {

@@ -212,3 +212,17 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		return nil
 	})
 }
+
+// HasPassword reports whether the user has a password in the credentials
+// table; schemas without one keep no passwords.
+func (s *Store) HasPassword(ctx context.Context, userID string) (bool, error) {
+	if s.prof.Credentials == "" {
+		return false, nil
+	}
+	var n int
+	query := fmt.Sprintf("SELECT count(*) FROM %s WHERE user_id = ?", quote(s.prof.Credentials))
+	if err := s.q().QueryRowContext(ctx, s.d.rebind(query), userID).Scan(&n); err != nil {
+		return false, mapError(err)
+	}
+	return n > 0, nil
+}
