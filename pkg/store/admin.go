@@ -12,42 +12,51 @@ type PasswordChecker interface {
 	HasPassword(ctx context.Context, userID string) (bool, error)
 }
 
-// Unlink removes the accounts a user holds at provider (only the one with
-// providerAccountID when it is not empty) in one transaction, and records
-// an event per account. Unless force is set it refuses with
-// ErrLastSignInMethod when the user would keep no way to sign in: no other
-// account and no password (see PasswordChecker). Returns a *NotFoundError
-// when the user holds no such account.
+// PlanUnlink returns the accounts Unlink would remove, without removing
+// them, and the error it would return: a *NotFoundError when the user holds
+// no such account, ErrLastSignInMethod when the user would keep no way to
+// sign in (no other account and no password, see PasswordChecker) and force
+// is not set.
+func PlanUnlink(ctx context.Context, s Store, userID, provider, providerAccountID string, force bool) ([]Account, error) {
+	accounts, err := s.ListAccounts(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var matching []Account
+	for _, a := range accounts {
+		if a.Provider == provider && (providerAccountID == "" || a.ProviderAccountID == providerAccountID) {
+			matching = append(matching, a)
+		}
+	}
+	if len(matching) == 0 {
+		what := fmt.Sprintf("account %s", provider)
+		if providerAccountID != "" {
+			what += "/" + providerAccountID
+		}
+		return nil, &NotFoundError{What: fmt.Sprintf("%s of user %s", what, userID)}
+	}
+	if len(matching) == len(accounts) && !force {
+		hasPassword := false
+		if pc, ok := s.(PasswordChecker); ok {
+			if hasPassword, err = pc.HasPassword(ctx, userID); err != nil {
+				return nil, err
+			}
+		}
+		if !hasPassword {
+			return matching, ErrLastSignInMethod
+		}
+	}
+	return matching, nil
+}
+
+// Unlink removes the accounts PlanUnlink selects in one transaction, and
+// records an event per account. It returns PlanUnlink's errors.
 func Unlink(ctx context.Context, s Store, userID, provider, providerAccountID, actor string, force bool) ([]Account, error) {
 	var removed []Account
 	err := s.WithTx(ctx, func(tx Store) error {
-		removed = nil
-		accounts, err := tx.ListAccounts(ctx, userID)
-		if err != nil {
+		var err error
+		if removed, err = PlanUnlink(ctx, tx, userID, provider, providerAccountID, force); err != nil {
 			return err
-		}
-		for _, a := range accounts {
-			if a.Provider == provider && (providerAccountID == "" || a.ProviderAccountID == providerAccountID) {
-				removed = append(removed, a)
-			}
-		}
-		if len(removed) == 0 {
-			what := fmt.Sprintf("account %s", provider)
-			if providerAccountID != "" {
-				what += "/" + providerAccountID
-			}
-			return &NotFoundError{What: fmt.Sprintf("%s of user %s", what, userID)}
-		}
-		if len(removed) == len(accounts) && !force {
-			hasPassword := false
-			if pc, ok := tx.(PasswordChecker); ok {
-				if hasPassword, err = pc.HasPassword(ctx, userID); err != nil {
-					return err
-				}
-			}
-			if !hasPassword {
-				return ErrLastSignInMethod
-			}
 		}
 		for _, a := range removed {
 			if err := tx.UnlinkAccount(ctx, a.Provider, a.ProviderAccountID); err != nil {

@@ -81,23 +81,20 @@ func runUnlink(ctx context.Context, opts *UnlinkOptions) error {
 		return fail(action, err, fixFindUser)
 	}
 	fixShow := "see the user's accounts with `authkit users show " + cmdutil.Safe(shellQuote(u.ID)) + "`"
-	// Check before asking: the same checks run again, atomically, in
-	// store.Unlink.
+	// Check before asking; store.Unlink runs the same checks again,
+	// atomically.
+	matching, err := store.PlanUnlink(ctx, st, u.ID, opts.Provider, opts.AccountID, opts.Force)
+	switch {
+	case errors.Is(err, store.ErrLastSignInMethod):
+		return lastMethod(action, u)
+	case errors.Is(err, store.ErrNotFound):
+		return fail(action, &store.NotFoundError{What: fmt.Sprintf("an account %s of user %s", what, describe(u))}, fixShow)
+	case err != nil:
+		return fail(action, err, "")
+	}
 	accounts, err := st.ListAccounts(ctx, u.ID)
 	if err != nil {
 		return fail(action, err, "")
-	}
-	var matching []store.Account
-	for _, a := range accounts {
-		if a.Provider == opts.Provider && (opts.AccountID == "" || a.ProviderAccountID == opts.AccountID) {
-			matching = append(matching, a)
-		}
-	}
-	if len(matching) == 0 {
-		return fail(action, &store.NotFoundError{What: fmt.Sprintf("an account %s of user %s", what, describe(u))}, fixShow)
-	}
-	if len(matching) == len(accounts) && !opts.Force {
-		return lastMethod(action, u)
 	}
 	if opts.DryRun {
 		for _, a := range matching {
