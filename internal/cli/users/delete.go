@@ -7,7 +7,6 @@ import (
 
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/pkg/store"
-	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -50,15 +49,11 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	if err := checkUserArg(action, opts.User); err != nil {
 		return err
 	}
-	st, err := f.OpenStore(ctx, sqlstore.Options{})
+	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := cmdutil.ResolveUser(ctx, st, opts.User)
-	if err != nil {
-		return fail(action, err, fixFindUser)
-	}
 	accounts, sessions, err := holdings(ctx, st, u.ID)
 	if err != nil {
 		return fail(action, err, "")

@@ -9,7 +9,6 @@ import (
 
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/pkg/store"
-	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -85,15 +84,11 @@ func runLink(ctx context.Context, opts *LinkOptions) error {
 		return usage(action, "pass --type with one of "+strings.Join(LinkTypes, ", "),
 			"unknown account type %s; valid types are %s", cmdutil.Quote(opts.Type), strings.Join(LinkTypes, ", "))
 	}
-	st, err := f.OpenStore(ctx, sqlstore.Options{})
+	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := cmdutil.ResolveUser(ctx, st, opts.User)
-	if err != nil {
-		return fail(action, err, fixFindUser)
-	}
 	account := store.Account{UserID: u.ID, Type: opts.Type, Provider: opts.Provider, ProviderAccountID: opts.AccountID}
 	err = st.WithTx(ctx, func(tx store.Store) error {
 		owner, err := tx.GetUserByAccount(ctx, opts.Provider, opts.AccountID)

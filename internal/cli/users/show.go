@@ -7,7 +7,6 @@ import (
 
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/pkg/store"
-	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -62,15 +61,11 @@ func runShow(ctx context.Context, opts *ShowOptions) error {
 	if err := checkUserArg(action, opts.User); err != nil {
 		return err
 	}
-	st, err := f.OpenStore(ctx, sqlstore.Options{})
+	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := cmdutil.ResolveUser(ctx, st, opts.User)
-	if err != nil {
-		return fail(action, err, fixFindUser)
-	}
 	accounts, err := st.ListAccounts(ctx, u.ID)
 	if err != nil {
 		return fail(action, err, "")

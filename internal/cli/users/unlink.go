@@ -8,7 +8,6 @@ import (
 
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/pkg/store"
-	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -71,15 +70,11 @@ func runUnlink(ctx context.Context, opts *UnlinkOptions) error {
 	if strings.TrimSpace(opts.Provider) == "" {
 		return usage(action, "pass --provider, e.g. --provider github", "--provider is empty")
 	}
-	st, err := f.OpenStore(ctx, sqlstore.Options{})
+	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := cmdutil.ResolveUser(ctx, st, opts.User)
-	if err != nil {
-		return fail(action, err, fixFindUser)
-	}
 	fixShow := "see the user's accounts with `authkit users show " + cmdutil.Safe(shellQuote(u.ID)) + "`"
 	// Check before asking; store.Unlink runs the same checks again,
 	// atomically.

@@ -9,6 +9,7 @@
 package users
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/pkg/store"
+	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/spf13/cobra"
 )
 
@@ -188,6 +190,21 @@ func checkText(action string, pairs ...string) error {
 		}
 	}
 	return nil
+}
+
+// openUser opens the store and finds the user ref names (an id or an
+// email). The caller closes the store.
+func openUser(ctx context.Context, f *cmdutil.Factory, action, ref string) (*sqlstore.Store, store.User, error) {
+	st, err := f.OpenStore(ctx, sqlstore.Options{})
+	if err != nil {
+		return nil, store.User{}, err
+	}
+	u, err := cmdutil.ResolveUser(ctx, st, ref)
+	if err != nil {
+		st.Close()
+		return nil, store.User{}, fail(action, err, fixFindUser)
+	}
+	return st, u, nil
 }
 
 // checkUserArg rejects an empty <user> argument before any lookup.
