@@ -15,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authkit-dev/authkit/internal/cli"
-	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
+	"github.com/authkit-dev/authkit/internal/cli/clitest"
 	"github.com/authkit-dev/authkit/internal/testenv"
 )
 
@@ -49,19 +48,8 @@ func adapter(t *testing.T, db string, stdin string, args ...string) any {
 // stderr and the exit code.
 func authkit(t *testing.T, db string, args ...string) (string, string, int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	f := &cmdutil.Factory{
-		IO: cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
-		Getenv: func(k string) string {
-			if k == "AUTHKIT_DATABASE_URL" {
-				return db
-			}
-			return ""
-		},
-		Now: time.Now,
-	}
-	code := cli.Run(context.Background(), f, args)
-	return out.String(), errOut.String(), code
+	r := clitest.Run(clitest.Options{DatabaseURL: db}, args...)
+	return r.Stdout, r.Stderr, r.Code
 }
 
 func mustAuthkit(t *testing.T, db string, args ...string) string {

@@ -10,9 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/authkit-dev/authkit/internal/cli"
+	"github.com/authkit-dev/authkit/internal/cli/clitest"
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/internal/testenv"
 	"github.com/authkit-dev/authkit/pkg/store"
@@ -54,32 +53,11 @@ func (db *testDB) createUser(t *testing.T, u store.User) store.User {
 	return created
 }
 
-// result is what one authkit run left behind.
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
 // run runs authkit with args over db, with stdin and whether it is a
 // terminal as given.
-func (db *testDB) run(t *testing.T, stdin string, tty bool, out io.Writer, args ...string) result {
+func (db *testDB) run(t *testing.T, stdin string, tty bool, out io.Writer, args ...string) clitest.Result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if out == nil {
-		out = &stdout
-	}
-	f := &cmdutil.Factory{
-		IO: cmdutil.IOStreams{In: strings.NewReader(stdin), Out: out, ErrOut: &stderr, InTTY: tty},
-		Getenv: func(k string) string {
-			if k == "AUTHKIT_DATABASE_URL" {
-				return db.url
-			}
-			return ""
-		},
-		Now: time.Now,
-	}
-	code := cli.Run(context.Background(), f, args)
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return clitest.Run(clitest.Options{DatabaseURL: db.url, Stdin: stdin, TTY: tty, Out: out}, args...)
 }
 
 func (db *testDB) countUsers(t *testing.T) int {
@@ -116,14 +94,14 @@ func TestConfirmOnTerminal(t *testing.T) {
 			source := db.createUser(t, store.User{Email: "bob2@example.com"})
 
 			r := db.run(t, tc.stdin, tc.tty, nil, "users", "delete", "ada@example.com")
-			if r.code != tc.code {
-				t.Fatalf("delete: exit %d, want %d; stderr:\n%s", r.code, tc.code, r.stderr)
+			if r.Code != tc.code {
+				t.Fatalf("delete: exit %d, want %d; stderr:\n%s", r.Code, tc.code, r.Stderr)
 			}
-			if tc.tty && !strings.Contains(r.stderr, `Delete user "`) || tc.tty && !strings.Contains(r.stderr, "[y/N]") {
-				t.Errorf("delete: no prompt on stderr:\n%s", r.stderr)
+			if tc.tty && !strings.Contains(r.Stderr, `Delete user "`) || tc.tty && !strings.Contains(r.Stderr, "[y/N]") {
+				t.Errorf("delete: no prompt on stderr:\n%s", r.Stderr)
 			}
-			if !tc.tty && !strings.Contains(r.stderr, "--yes") {
-				t.Errorf("delete: the refusal does not name --yes:\n%s", r.stderr)
+			if !tc.tty && !strings.Contains(r.Stderr, "--yes") {
+				t.Errorf("delete: the refusal does not name --yes:\n%s", r.Stderr)
 			}
 			_, err := db.st.GetUserByEmail(context.Background(), "ada@example.com")
 			if gone := err != nil; gone != tc.remove {
@@ -131,8 +109,8 @@ func TestConfirmOnTerminal(t *testing.T) {
 			}
 
 			r = db.run(t, tc.stdin, tc.tty, nil, "users", "merge", target.ID, source.ID)
-			if r.code != tc.code {
-				t.Fatalf("merge: exit %d, want %d; stderr:\n%s", r.code, tc.code, r.stderr)
+			if r.Code != tc.code {
+				t.Fatalf("merge: exit %d, want %d; stderr:\n%s", r.Code, tc.code, r.Stderr)
 			}
 			_, err = db.st.GetUser(context.Background(), source.ID)
 			if gone := err != nil; gone != tc.remove {
@@ -198,8 +176,8 @@ func TestListJSONIsOneValidArray(t *testing.T) {
 		t.Run(strings.Join(tc.args[2:], " "), func(t *testing.T) {
 			out := &writeCounter{}
 			r := db.run(t, "", false, out, tc.args...)
-			if r.code != 0 {
-				t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit %d:\n%s", r.Code, r.Stderr)
 			}
 			if strings.Contains(out.String(), "secret-") {
 				t.Fatal("the output holds a provider token")
@@ -247,8 +225,8 @@ func TestListJSONIsOneValidArray(t *testing.T) {
 	// The hostile names come back intact in JSON (invalid UTF-8 as U+FFFD)...
 	out := &writeCounter{}
 	r := db.run(t, "", false, out, "users", "list", "--json", "--limit", "10")
-	if r.code != 0 {
-		t.Fatal(r.stderr)
+	if r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	var users []struct {
 		Name  *string `json:"name"`
@@ -271,20 +249,20 @@ func TestListJSONIsOneValidArray(t *testing.T) {
 	}
 	// ...and escaped in the table.
 	r = db.run(t, "", false, nil, "users", "list", "--limit", "10")
-	if r.code != 0 {
-		t.Fatal(r.stderr)
+	if r.Code != 0 {
+		t.Fatal(r.Stderr)
 	}
 	for _, bad := range []string{"\x1b", "\r", "\u202E", "\xff", "\x00"} {
-		if strings.Contains(r.stdout, bad) {
-			t.Errorf("the table holds the raw character %q:\n%s", bad, r.stdout)
+		if strings.Contains(r.Stdout, bad) {
+			t.Errorf("the table holds the raw character %q:\n%s", bad, r.Stdout)
 		}
 	}
 	for _, want := range []string{`\x1b[2J\x1b[31mred`, `line\r\nbreak`, `abc\u202efed`, `bad \xff\xfe utf8`, `nul\x00byte`} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("the table lacks the escaped %s:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("the table lacks the escaped %s:\n%s", want, r.Stdout)
 		}
 	}
-	if n := strings.Count(r.stdout, "\n"); n != 11 {
+	if n := strings.Count(r.Stdout, "\n"); n != 11 {
 		t.Errorf("the table has %d lines, want 11 (a header and 10 users)", n)
 	}
 }
@@ -300,8 +278,8 @@ func deref(s *string) string {
 func TestListEmptyJSON(t *testing.T) {
 	db := newTestDB(t)
 	r := db.run(t, "", false, nil, "users", "list", "--json")
-	if r.code != 0 || r.stdout != "[]\n" {
-		t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || r.Stdout != "[]\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %s", r.Code, r.Stdout, r.Stderr)
 	}
 	if n := db.countUsers(t); n != 0 {
 		t.Fatalf("%d users", n)
@@ -347,15 +325,15 @@ func TestHostileArguments(t *testing.T) {
 				{3, []string{"users", "unlink", ada.ID, "--provider", "git\x1b[0mhub", "--yes", "--force"}},
 			} {
 				r := db.run(t, "", false, nil, tc.args...)
-				if r.code != tc.code {
-					t.Errorf("%q: exit %d, want %d\n%s", tc.args, r.code, tc.code, r.stderr)
+				if r.Code != tc.code {
+					t.Errorf("%q: exit %d, want %d\n%s", tc.args, r.Code, tc.code, r.Stderr)
 				}
-				if !strings.HasPrefix(r.stderr, "authkit: cannot ") {
-					t.Errorf("%q: stderr not in the authkit style: %q", tc.args, r.stderr)
+				if !strings.HasPrefix(r.Stderr, "authkit: cannot ") {
+					t.Errorf("%q: stderr not in the authkit style: %q", tc.args, r.Stderr)
 				}
 				for _, raw := range []string{"\x1b", "\r", "\x00", "\xff", "\xfe", "\u202e"} {
-					if strings.Contains(r.stderr, raw) {
-						t.Errorf("%q: stderr holds the raw %q: %q", tc.args, raw, r.stderr)
+					if strings.Contains(r.Stderr, raw) {
+						t.Errorf("%q: stderr holds the raw %q: %q", tc.args, raw, r.Stderr)
 					}
 				}
 			}
