@@ -219,6 +219,10 @@ type Store interface {
 
 	// ListUsers returns one page of users with their accounts, ordered by id.
 	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
+	// EachUser calls fn for every user q selects (q.After applies; q.Limit
+	// 0 means all), ordered by id, with their accounts, streaming in flat
+	// memory. An error from fn stops it and is returned.
+	EachUser(ctx context.Context, q UserQuery, fn func(UserWithAccounts) error) error
 	// ListSessions returns the sessions q selects, ordered by expiry.
 	ListSessions(ctx context.Context, q SessionQuery) ([]Session, error)
 	// RevokeSessions deletes the sessions q selects (q must select

@@ -11,10 +11,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// listPageSize is the largest page `users list` asks the store for. Each
-// page is written out before the next is read, so memory stays flat
-// however many users there are.
-const listPageSize = 1000
+// flushEvery is how many users `users list` writes between flushes. The
+// store streams the users (store.EachUser), so memory stays flat however
+// many there are.
+const flushEvery = 1000
 
 // ListOptions are the inputs of `authkit users list`.
 type ListOptions struct {
@@ -78,33 +78,23 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	} else {
 		out = &tableList{w: w}
 	}
-	q := store.UserQuery{EmailContains: opts.Email, Provider: opts.Provider}
+	q := store.UserQuery{EmailContains: opts.Email, Provider: opts.Provider, Limit: opts.Limit}
 	written := 0
-	for {
-		q.Limit = listPageSize
-		if opts.Limit > 0 {
-			q.Limit = min(opts.Limit-written, listPageSize)
+	err = st.EachUser(ctx, q, func(u store.UserWithAccounts) error {
+		if err := out.user(u); err != nil {
+			return err
 		}
-		page, err := st.ListUsers(ctx, q)
-		if err != nil {
-			// What is written stays written; an unterminated JSON array
-			// tells a reader that the list is incomplete.
-			_ = w.Flush()
-			return fail(action, err, "check the database with `authkit db status`")
+		written++
+		if written%flushEvery == 0 {
+			return out.flush()
 		}
-		for _, u := range page.Users {
-			if err := out.user(u); err != nil {
-				return cmdutil.Fail(action, err, "")
-			}
-		}
-		written += len(page.Users)
-		if err := out.flush(); err != nil {
-			return cmdutil.Fail(action, err, "")
-		}
-		if page.Next == "" || (opts.Limit > 0 && written >= opts.Limit) {
-			break
-		}
-		q.After = page.Next
+		return nil
+	})
+	if err != nil {
+		// What is written stays written; an unterminated JSON array
+		// tells a reader that the list is incomplete.
+		_ = w.Flush()
+		return fail(action, err, "check the database with `authkit db status`")
 	}
 	if err := out.end(); err != nil {
 		return cmdutil.Fail(action, err, "")

@@ -123,7 +123,12 @@ func (s *Store) ListAccounts(ctx context.Context, userID string) ([]store.Accoun
 	return byUser[userID], err
 }
 
-// accountsOf returns the accounts of several users in one query.
+// accountsChunk bounds the ids of one accountsOf query, well under the
+// bind-parameter limits of both engines.
+const accountsChunk = 500
+
+// accountsOf returns the accounts of several users, one query per
+// accountsChunk users.
 func (s *Store) accountsOf(ctx context.Context, userIDs []string) (map[string][]store.Account, error) {
 	out := map[string][]store.Account{}
 	var args []any
@@ -132,25 +137,33 @@ func (s *Store) accountsOf(ctx context.Context, userIDs []string) (map[string][]
 			args = append(args, arg)
 		}
 	}
-	if len(args) == 0 {
-		return out, nil
-	}
 	t := s.prof.Accounts
-	query := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s) ORDER BY %s, %s",
-		quotedList(s.accountCols()), quote(t.Table), quote(t.UserID), placeholders(len(args)), quote(t.Provider), quote(t.ProviderAccountID))
-	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
+	for len(args) > 0 {
+		chunk := args[:min(len(args), accountsChunk)]
+		args = args[len(chunk):]
+		query := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s) ORDER BY %s, %s",
+			quotedList(s.accountCols()), quote(t.Table), quote(t.UserID), placeholders(len(chunk)), quote(t.Provider), quote(t.ProviderAccountID))
+		if err := s.collectAccounts(ctx, out, s.d.rebind(query), chunk...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) collectAccounts(ctx context.Context, into map[string][]store.Account, query string, args ...any) error {
+	rows, err := s.q().QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, mapError(err)
+		return mapError(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
-			return nil, mapError(err)
+			return mapError(err)
 		}
-		out[a.UserID] = append(out[a.UserID], a)
+		into[a.UserID] = append(into[a.UserID], a)
 	}
-	return out, mapError(rows.Err())
+	return mapError(rows.Err())
 }
 
 // CreateUserAndAccount creates the user and links the account in one

@@ -27,13 +27,39 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) (store.UserPag
 		limit = store.DefaultPageSize
 	}
 	limit = min(limit, MaxPageSize)
+	u := s.prof.Users
+	where, args, err := s.userFilter(q)
+	if err != nil {
+		return store.UserPage{}, err
+	}
+	query := fmt.Sprintf("SELECT %s FROM %s u%s ORDER BY u.%s LIMIT %d", s.userCols("u."), quote(u.Table), where, quote(u.ID), limit)
+	users, err := s.queryUsers(ctx, query, args...)
+	if err != nil {
+		return store.UserPage{}, err
+	}
+	page, err := s.withAccounts(ctx, users)
+	if err != nil {
+		return store.UserPage{}, err
+	}
+	out := store.UserPage{Users: page}
+	if len(users) == limit {
+		out.Next = users[len(users)-1].ID
+	}
+	return out, nil
+}
+
+// userFilter builds the WHERE clause of q over the users table aliased u.
+// The provider filter is a non-correlated IN, which both engines evaluate
+// once, so it stays fast on Auth.js schemas without an index on the
+// accounts' user id.
+func (s *Store) userFilter(q store.UserQuery) (string, []any, error) {
 	u, a := s.prof.Users, s.prof.Accounts
 	var conds []string
 	var args []any
 	if q.After != "" {
 		arg, ok := s.idArg(q.After)
 		if !ok {
-			return store.UserPage{}, fmt.Errorf("%w: the cursor %q is not an id of this database", store.ErrInvalid, q.After)
+			return "", nil, fmt.Errorf("%w: the cursor %q is not an id of this database", store.ErrInvalid, q.After)
 		}
 		conds, args = append(conds, "u."+quote(u.ID)+" > ?"), append(args, arg)
 	}
@@ -50,28 +76,99 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) (store.UserPag
 		args = append(args, needle)
 	}
 	if q.Provider != "" {
-		conds = append(conds, fmt.Sprintf("EXISTS (SELECT 1 FROM %s a WHERE a.%s = u.%s AND a.%s = ?)",
-			quote(a.Table), quote(a.UserID), quote(u.ID), quote(a.Provider)))
+		conds = append(conds, fmt.Sprintf("u.%s IN (SELECT %s FROM %s WHERE %s = ?)",
+			quote(u.ID), quote(a.UserID), quote(a.Table), quote(a.Provider)))
 		args = append(args, q.Provider)
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "", nil, nil
 	}
-	query := fmt.Sprintf("SELECT %s FROM %s u%s ORDER BY u.%s LIMIT %d", s.userCols("u."), quote(u.Table), where, quote(u.ID), limit)
-	users, err := s.queryUsers(ctx, query, args...)
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// EachUser calls fn for each user q selects, ordered by id, with its
+// accounts. It is one query (the users joined to their accounts), so it
+// streams any number of users in flat memory, and reads an Auth.js schema
+// that has no index on the accounts' user id in one pass rather than one
+// pass per page.
+func (s *Store) EachUser(ctx context.Context, q store.UserQuery, fn func(store.UserWithAccounts) error) error {
+	u, a := s.prof.Users, s.prof.Accounts
+	where, args, err := s.userFilter(q)
 	if err != nil {
-		return store.UserPage{}, err
+		return err
 	}
-	page, err := s.withAccounts(ctx, users)
+	limit := ""
+	if q.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	accountCols := make([]string, 0, 11)
+	for _, c := range s.accountCols() {
+		accountCols = append(accountCols, "a."+quote(c))
+	}
+	query := fmt.Sprintf(`SELECT u.*, %s FROM (SELECT %s FROM %s u%s ORDER BY u.%s%s) u
+		LEFT JOIN %s a ON a.%s = u.%s ORDER BY u.%s, a.%s, a.%s`,
+		strings.Join(accountCols, ", "), s.userCols("u."), quote(u.Table), where, quote(u.ID), limit,
+		quote(a.Table), quote(a.UserID), quote(u.ID), quote(u.ID), quote(a.Provider), quote(a.ProviderAccountID))
+	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
-		return store.UserPage{}, err
+		return mapError(err)
 	}
-	out := store.UserPage{Users: page}
-	if len(users) == limit {
-		out.Next = users[len(users)-1].ID
+	defer rows.Close()
+	var cur *store.UserWithAccounts
+	for rows.Next() {
+		user, account, err := scanUserAccount(rows)
+		if err != nil {
+			return mapError(err)
+		}
+		if cur != nil && cur.ID != user.ID {
+			if err := fn(*cur); err != nil {
+				return err
+			}
+			cur = nil
+		}
+		if cur == nil {
+			cur = &store.UserWithAccounts{User: user, Accounts: []store.Account{}}
+		}
+		if account != nil {
+			cur.Accounts = append(cur.Accounts, *account)
+		}
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return mapError(err)
+	}
+	if cur != nil {
+		return fn(*cur)
+	}
+	return nil
+}
+
+// scanUserAccount reads a row of a users LEFT JOIN accounts; the account is
+// nil for a user without one.
+func scanUserAccount(r scanner) (store.User, *store.Account, error) {
+	var u store.User
+	var name, email, image sql.NullString
+	var verified any
+	var userID, typ, provider, accountID, refresh, access, tokenType, scope, idToken, state sql.NullString
+	var expires sql.NullInt64
+	err := r.Scan(&u.ID, &name, &email, &verified, &image, &userID, &typ, &provider, &accountID,
+		&refresh, &access, &expires, &tokenType, &scope, &idToken, &state)
+	if err != nil {
+		return u, nil, err
+	}
+	if u.EmailVerified, err = decodeTime(verified); err != nil {
+		return u, nil, fmt.Errorf("user %s: emailVerified: %w", u.ID, err)
+	}
+	u.Name, u.Email, u.Image = name.String, email.String, image.String
+	if !userID.Valid {
+		return u, nil, nil
+	}
+	a := &store.Account{UserID: userID.String, Type: typ.String, Provider: provider.String, ProviderAccountID: accountID.String,
+		RefreshToken: refresh.String, AccessToken: access.String, TokenType: tokenType.String, Scope: scope.String,
+		IDToken: idToken.String, SessionState: state.String}
+	if expires.Valid {
+		a.ExpiresAt = &expires.Int64
+	}
+	return u, a, nil
 }
 
 func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]store.User, error) {
@@ -157,17 +254,32 @@ func (s *Store) FindDuplicates(ctx context.Context) ([]store.DuplicateGroup, err
 	if err := rows.Err(); err != nil {
 		return nil, mapError(err)
 	}
-	var out []store.DuplicateGroup
+	// One accounts lookup for every colliding user: a schema without an
+	// index on the accounts' user id is then scanned once, not per group.
+	var all []store.User
 	for key, users := range groups {
 		if len(users) < 2 {
+			delete(groups, key)
 			continue
 		}
+		all = append(all, users...)
+	}
+	withAccounts, err := s.withAccounts(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.UserWithAccounts, len(withAccounts))
+	for _, u := range withAccounts {
+		byID[u.ID] = u
+	}
+	var out []store.DuplicateGroup
+	for key, users := range groups {
 		slices.SortFunc(users, s.compareIDs)
-		withAccounts, err := s.withAccounts(ctx, users)
-		if err != nil {
-			return nil, err
+		members := make([]store.UserWithAccounts, len(users))
+		for i, u := range users {
+			members[i] = byID[u.ID]
 		}
-		out = append(out, store.DuplicateGroup{Key: key, Users: withAccounts, SuggestedTarget: suggestTarget(withAccounts)})
+		out = append(out, store.DuplicateGroup{Key: key, Users: members, SuggestedTarget: suggestTarget(members)})
 	}
 	slices.SortFunc(out, func(a, b store.DuplicateGroup) int { return cmp.Compare(a.Key, b.Key) })
 	return out, nil

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/authkit-dev/authkit/pkg/store"
@@ -92,4 +93,38 @@ func TestMergeMovesPassword(t *testing.T) {
 			t.Errorf("target password %q with %d credentials, want its own kept", got, count())
 		}
 	})
+}
+
+// accountsOf splits long id lists into several queries and loses none.
+func TestAccountsOfChunks(t *testing.T) {
+	ctx := context.Background()
+	s := openProfile(t, ProfileAuthjsDrizzle, EngineSQLite)
+	const n = 2*accountsChunk + 7
+	var ids []string
+	err := s.WithTx(ctx, func(tx store.Store) error {
+		for i := range n {
+			u, _, err := tx.CreateUserAndAccount(ctx, store.User{Email: fmt.Sprintf("u%d@example.test", i)},
+				store.Account{Type: "oauth", Provider: "github", ProviderAccountID: fmt.Sprint(i)})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, u.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUser, err := s.accountsOf(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byUser) != n {
+		t.Fatalf("accountsOf found accounts for %d users, want %d", len(byUser), n)
+	}
+	for _, id := range ids {
+		if len(byUser[id]) != 1 {
+			t.Fatalf("user %s has %d accounts, want 1", id, len(byUser[id]))
+		}
+	}
 }

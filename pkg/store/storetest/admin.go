@@ -82,6 +82,27 @@ func (s suite) listTests() []test {
 			if err != nil || !slices.Equal(ids(all.Users), seen) || all.Next != "" {
 				t.Errorf("single page = %v (next %q), %v; want %v", ids(all.Users), all.Next, err, seen)
 			}
+			// EachUser streams the same users with the same accounts.
+			streamed := each(t, st, store.UserQuery{})
+			if !slices.Equal(ids(streamed), seen) {
+				t.Errorf("EachUser = %v, want %v", ids(streamed), seen)
+			}
+			for i, u := range streamed {
+				if i < len(all.Users) && !slices.Equal(accountKeys(u.Accounts), accountKeys(all.Users[i].Accounts)) {
+					t.Errorf("EachUser: user %s has accounts %v, ListUsers %v", u.ID, accountKeys(u.Accounts), accountKeys(all.Users[i].Accounts))
+				}
+			}
+			if got := ids(each(t, st, store.UserQuery{Limit: 7})); !slices.Equal(got, seen[:7]) {
+				t.Errorf("EachUser(Limit 7) = %v, want %v", got, seen[:7])
+			}
+			if got := ids(each(t, st, store.UserQuery{After: seen[19]})); !slices.Equal(got, seen[20:]) {
+				t.Errorf("EachUser(After %s) = %v, want %v", seen[19], got, seen[20:])
+			}
+			stop := errors.New("stop")
+			calls := 0
+			if err := st.EachUser(ctx, store.UserQuery{}, func(store.UserWithAccounts) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+				t.Errorf("EachUser with a failing callback = %v after %d calls, want stop after 1", err, calls)
+			}
 			if caps.SerialIDs {
 				Reject(t, st, store.ErrInvalid, func() error {
 					_, err := st.ListUsers(ctx, store.UserQuery{After: "not-a-number"})
@@ -170,6 +191,15 @@ func (s suite) listTests() []test {
 				}
 				if got := ids(page.Users); !slices.Equal(sortedStrings(got), sortedStrings(tc.want)) {
 					t.Errorf("ListUsers(%+v) = %v, want %v", tc.q, got, tc.want)
+				}
+				streamed := each(t, st, tc.q)
+				if got := ids(streamed); !slices.Equal(got, ids(page.Users)) {
+					t.Errorf("EachUser(%+v) = %v, want %v", tc.q, got, ids(page.Users))
+				}
+				for _, u := range streamed {
+					if u.ID == both.ID && len(u.Accounts) != 2 {
+						t.Errorf("EachUser: a filtered user lists %d accounts, want all 2", len(u.Accounts))
+					}
 				}
 				for _, u := range page.Users {
 					if u.ID == both.ID && len(u.Accounts) != 2 {
@@ -592,4 +622,28 @@ func (s suite) txTests() []test {
 			anyUser(t, st)
 		}},
 	}
+}
+
+// each collects what EachUser streams.
+func each(t *testing.T, st store.Store, q store.UserQuery) []store.UserWithAccounts {
+	t.Helper()
+	var out []store.UserWithAccounts
+	if err := st.EachUser(ctxOf(t), q, func(u store.UserWithAccounts) error {
+		if u.Accounts == nil {
+			t.Errorf("EachUser: user %s has nil Accounts, want an empty list", u.ID)
+		}
+		out = append(out, u)
+		return nil
+	}); err != nil {
+		t.Fatalf("EachUser(%+v): %v", q, err)
+	}
+	return out
+}
+
+func accountKeys(accounts []store.Account) []string {
+	var out []string
+	for _, a := range accounts {
+		out = append(out, a.UserID+"|"+a.Type+"|"+a.Provider+"|"+a.ProviderAccountID)
+	}
+	return out
 }
