@@ -217,7 +217,9 @@ type Store interface {
 	// only one caller ever gets it. Returns ErrNotFound.
 	UseVerificationToken(ctx context.Context, identifier, token string) (VerificationToken, error)
 
-	// ListUsers returns one page of users with their accounts, ordered by id.
+	// ListUsers returns one page of users with their accounts, ordered by
+	// id. Accounts in listings (ListUsers, EachUser, FindDuplicates) carry
+	// no provider tokens; ListAccounts has them.
 	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
 	// EachUser calls fn for every user q selects (q.After applies; q.Limit
 	// 0 means all), ordered by id, with their accounts, streaming in flat

@@ -18,6 +18,20 @@ func (s *Store) accountCols() []string {
 		a.ExpiresAt, a.TokenType, a.Scope, a.IDToken, a.State}
 }
 
+// listedAccountCols are the account columns listings read: who, which
+// provider, which id; never the provider's tokens, which listings do not
+// show and which make an Auth.js accounts table large to read.
+func (s *Store) listedAccountCols() []string {
+	a := s.prof.Accounts
+	return []string{a.UserID, a.Type, a.Provider, a.ProviderAccountID}
+}
+
+func scanListedAccount(r scanner) (store.Account, error) {
+	var a store.Account
+	err := r.Scan(&a.UserID, &a.Type, &a.Provider, &a.ProviderAccountID)
+	return a, err
+}
+
 func scanAccount(r scanner) (store.Account, error) {
 	var a store.Account
 	var refresh, access, tokenType, scope, idToken, state sql.NullString
@@ -119,7 +133,7 @@ func (s *Store) UnlinkAccount(ctx context.Context, provider, providerAccountID s
 
 // ListAccounts returns the accounts of a user, by provider and account id.
 func (s *Store) ListAccounts(ctx context.Context, userID string) ([]store.Account, error) {
-	byUser, err := s.accountsOf(ctx, []string{userID})
+	byUser, err := s.accountsOf(ctx, []string{userID}, true)
 	return byUser[userID], err
 }
 
@@ -128,8 +142,8 @@ func (s *Store) ListAccounts(ctx context.Context, userID string) ([]store.Accoun
 const accountsChunk = 500
 
 // accountsOf returns the accounts of several users, one query per
-// accountsChunk users.
-func (s *Store) accountsOf(ctx context.Context, userIDs []string) (map[string][]store.Account, error) {
+// accountsChunk users; with withTokens false only listedAccountCols.
+func (s *Store) accountsOf(ctx context.Context, userIDs []string, withTokens bool) (map[string][]store.Account, error) {
 	out := map[string][]store.Account{}
 	var args []any
 	for _, id := range userIDs {
@@ -138,26 +152,30 @@ func (s *Store) accountsOf(ctx context.Context, userIDs []string) (map[string][]
 		}
 	}
 	t := s.prof.Accounts
+	cols, scan := s.listedAccountCols(), scanListedAccount
+	if withTokens {
+		cols, scan = s.accountCols(), scanAccount
+	}
 	for len(args) > 0 {
 		chunk := args[:min(len(args), accountsChunk)]
 		args = args[len(chunk):]
 		query := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s) ORDER BY %s, %s",
-			quotedList(s.accountCols()), quote(t.Table), quote(t.UserID), placeholders(len(chunk)), quote(t.Provider), quote(t.ProviderAccountID))
-		if err := s.collectAccounts(ctx, out, s.d.rebind(query), chunk...); err != nil {
+			quotedList(cols), quote(t.Table), quote(t.UserID), placeholders(len(chunk)), quote(t.Provider), quote(t.ProviderAccountID))
+		if err := s.collectAccounts(ctx, out, scan, s.d.rebind(query), chunk...); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) collectAccounts(ctx context.Context, into map[string][]store.Account, query string, args ...any) error {
+func (s *Store) collectAccounts(ctx context.Context, into map[string][]store.Account, scan func(scanner) (store.Account, error), query string, args ...any) error {
 	rows, err := s.q().QueryContext(ctx, query, args...)
 	if err != nil {
 		return mapError(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		a, err := scan(rows)
 		if err != nil {
 			return mapError(err)
 		}

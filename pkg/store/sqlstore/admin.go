@@ -101,8 +101,8 @@ func (s *Store) EachUser(ctx context.Context, q store.UserQuery, fn func(store.U
 	if q.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	accountCols := make([]string, 0, 11)
-	for _, c := range s.accountCols() {
+	accountCols := make([]string, 0, 4)
+	for _, c := range s.listedAccountCols() {
 		accountCols = append(accountCols, "a."+quote(c))
 	}
 	query := fmt.Sprintf(`SELECT u.*, %s FROM (SELECT %s FROM %s u%s ORDER BY u.%s%s) u
@@ -148,10 +148,8 @@ func scanUserAccount(r scanner) (store.User, *store.Account, error) {
 	var u store.User
 	var name, email, image sql.NullString
 	var verified any
-	var userID, typ, provider, accountID, refresh, access, tokenType, scope, idToken, state sql.NullString
-	var expires sql.NullInt64
-	err := r.Scan(&u.ID, &name, &email, &verified, &image, &userID, &typ, &provider, &accountID,
-		&refresh, &access, &expires, &tokenType, &scope, &idToken, &state)
+	var userID, typ, provider, accountID sql.NullString
+	err := r.Scan(&u.ID, &name, &email, &verified, &image, &userID, &typ, &provider, &accountID)
 	if err != nil {
 		return u, nil, err
 	}
@@ -162,13 +160,7 @@ func scanUserAccount(r scanner) (store.User, *store.Account, error) {
 	if !userID.Valid {
 		return u, nil, nil
 	}
-	a := &store.Account{UserID: userID.String, Type: typ.String, Provider: provider.String, ProviderAccountID: accountID.String,
-		RefreshToken: refresh.String, AccessToken: access.String, TokenType: tokenType.String, Scope: scope.String,
-		IDToken: idToken.String, SessionState: state.String}
-	if expires.Valid {
-		a.ExpiresAt = &expires.Int64
-	}
-	return u, a, nil
+	return u, &store.Account{UserID: userID.String, Type: typ.String, Provider: provider.String, ProviderAccountID: accountID.String}, nil
 }
 
 func (s *Store) queryUsers(ctx context.Context, query string, args ...any) ([]store.User, error) {
@@ -193,7 +185,7 @@ func (s *Store) withAccounts(ctx context.Context, users []store.User) ([]store.U
 	for i, user := range users {
 		ids[i] = user.ID
 	}
-	byUser, err := s.accountsOf(ctx, ids)
+	byUser, err := s.accountsOf(ctx, ids, false)
 	if err != nil {
 		return nil, err
 	}

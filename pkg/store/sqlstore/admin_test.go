@@ -115,7 +115,7 @@ func TestAccountsOfChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byUser, err := s.accountsOf(ctx, ids)
+	byUser, err := s.accountsOf(ctx, ids, false)
 	if err != nil {
 		t.Fatal(err)
 	}
