@@ -159,6 +159,8 @@ type Info struct {
 	Engine  string       `json:"engine"`
 	Profile string       `json:"profile"`
 	Tables  []TableCount `json:"tables"`
+	// Notes are advice about the schema, e.g. a missing index.
+	Notes []string `json:"notes"`
 }
 
 // TableCount is a table and its number of rows.

@@ -156,13 +156,22 @@ func runInspect(cmd *cobra.Command, f *cmdutil.Factory, opts *InspectOptions) er
 	}
 	raw, _ := f.DatabaseSource()
 	if opts.JSON {
+		if info.Notes == nil {
+			info.Notes = []string{}
+		}
 		return cmdutil.PrintJSON(f.IO.Out, map[string]any{"url": sqlstore.RedactURL(raw), "engine": info.Engine,
-			"profile": info.Profile, "tables": info.Tables})
+			"profile": info.Profile, "tables": info.Tables, "notes": info.Notes})
 	}
 	fmt.Fprintf(f.IO.Out, "database: %s\nengine:   %s\nprofile:  %s\n\n", cmdutil.Safe(sqlstore.RedactURL(raw)), info.Engine, info.Profile)
 	t := cmdutil.NewTable(f.IO.Out, "TABLE", "ROWS")
 	for _, tc := range info.Tables {
 		t.Row(tc.Name, fmt.Sprint(tc.Rows))
 	}
-	return t.Flush()
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	for _, note := range info.Notes {
+		fmt.Fprintf(f.IO.Out, "\nnote: %s\n", cmdutil.Safe(note))
+	}
+	return nil
 }

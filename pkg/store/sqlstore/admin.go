@@ -587,5 +587,28 @@ func (s *Store) Info(ctx context.Context) (store.Info, error) {
 		}
 		info.Tables = append(info.Tables, store.TableCount{Name: t, Rows: n})
 	}
-	return info, nil
+	notes, err := s.indexNotes(ctx, tables)
+	info.Notes = notes
+	return info, err
+}
+
+// indexNotes names the lookups by user that have no index to use, with the
+// statement that adds one. authkit never alters an Auth.js schema itself.
+func (s *Store) indexNotes(ctx context.Context, present []string) ([]string, error) {
+	var notes []string
+	for _, tc := range [][2]string{{s.prof.Accounts.Table, s.prof.Accounts.UserID}, {s.prof.Sessions.Table, s.prof.Sessions.UserID}} {
+		if !slices.Contains(present, tc[0]) {
+			continue
+		}
+		var n int
+		if err := s.q().QueryRowContext(ctx, s.d.rebind(s.d.leadIndex), tc[0], tc[1]).Scan(&n); err != nil {
+			return nil, mapError(err)
+		}
+		if n == 0 {
+			notes = append(notes, fmt.Sprintf("%s has no index on %s, so finding a user's rows reads the whole table (users show, unlink, merge, sessions --user); "+
+				"add one in your app's migrations: CREATE INDEX %s ON %s (%s);",
+				quote(tc[0]), quote(tc[1]), quote(tc[0]+"_"+tc[1]+"_idx"), quote(tc[0]), quote(tc[1])))
+		}
+	}
+	return notes, nil
 }

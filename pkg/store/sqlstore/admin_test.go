@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/authkit-dev/authkit/pkg/store"
@@ -127,4 +128,36 @@ func TestAccountsOfChunks(t *testing.T) {
 			t.Fatalf("user %s has %d accounts, want 1", id, len(byUser[id]))
 		}
 	}
+}
+
+// Info points out user lookups without an index: none in the authkit
+// schema, accounts and sessions in every Auth.js one (their DDL has none).
+func TestInfoIndexNotes(t *testing.T) {
+	forEachProfile(t, func(t *testing.T, pc profileCase) {
+		s := openProfile(t, pc.profile, pc.engine)
+		info, err := s.Info(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pc.profile == ProfileAuthkit {
+			if len(info.Notes) != 0 {
+				t.Fatalf("notes on the authkit schema: %q", info.Notes)
+			}
+			return
+		}
+		joined := strings.Join(info.Notes, "\n")
+		for _, table := range []string{s.prof.Accounts.Table, s.prof.Sessions.Table} {
+			if !strings.Contains(joined, quote(table)+" has no index on") {
+				t.Errorf("no note about %s in %q", table, info.Notes)
+			}
+		}
+		stmt := info.Notes[0][strings.Index(info.Notes[0], "CREATE INDEX"):]
+		if _, err := s.DB().Exec(stmt); err != nil {
+			t.Fatalf("the advised %q does not run: %v", stmt, err)
+		}
+		info, err = s.Info(context.Background())
+		if err != nil || len(info.Notes) != 1 {
+			t.Fatalf("after the advised index: notes %q, %v; want the one left", info.Notes, err)
+		}
+	})
 }

@@ -15,6 +15,7 @@ type dialect struct {
 	advisory    string // statement taking a transaction-scoped lock on a key ("" where not needed)
 	listTables  string
 	listColumns string // one '?' for the table name
+	leadIndex   string // counts indexes whose first column is the column: '?' table, '?' column
 	timeType    string // column type of native times
 	bigint      string
 }
@@ -25,6 +26,7 @@ var dialects = map[string]dialect{
 		contains:    "instr(lower(%s), lower(?)) > 0",
 		listTables:  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
 		listColumns: "SELECT name FROM pragma_table_info(?)",
+		leadIndex:   "SELECT count(*) FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii WHERE ii.seqno = 0 AND ii.name = ?",
 		timeType:    "INTEGER",
 		bigint:      "INTEGER",
 	},
@@ -36,8 +38,11 @@ var dialects = map[string]dialect{
 		advisory:    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 		listTables:  "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
 		listColumns: "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?",
-		timeType:    "TIMESTAMPTZ",
-		bigint:      "BIGINT",
+		leadIndex: `SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+			JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+			WHERE n.nspname = current_schema() AND t.relname = ? AND a.attname = ?`,
+		timeType: "TIMESTAMPTZ",
+		bigint:   "BIGINT",
 	},
 }
 

@@ -127,7 +127,7 @@ func (s *Store) setProfile(ctx context.Context, opts Options) error {
 	}
 	name := opts.Schema
 	if name == "" {
-		detected, ok := detectProfile(tables)
+		detected, ok := detectProfile(s.engine, tables)
 		switch {
 		case ok:
 			name = detected

@@ -217,15 +217,15 @@ func (p *profile) resolve(columns map[string][]string) error {
 	return nil
 }
 
-// detectProfile picks the profile whose identifying tables all exist.
-func detectProfile(tables []string) (string, bool) {
+// detectProfile picks the profile of the engine whose identifying tables
+// all exist.
+func detectProfile(engine string, tables []string) (string, bool) {
 	for _, name := range Profiles {
 		p, _ := builtinProfile(name)
-		ok := true
+		ok := slices.Contains(p.Engines, engine)
 		for _, t := range p.requiredTables() {
 			if !slices.Contains(tables, t) {
 				ok = false
-				break
 			}
 		}
 		if ok && name == ProfileAuthkit && !slices.Contains(tables, migrationsTable) {

@@ -22,25 +22,28 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
 
 func TestDetectProfile(t *testing.T) {
 	cases := []struct {
+		engine string
 		tables []string
 		want   string
 		ok     bool
 	}{
-		{[]string{"accounts", "auth_events", "authkit_schema_migrations", "credentials", "sessions", "users", "verification_tokens"}, ProfileAuthkit, true},
-		{[]string{"Account", "Authenticator", "Session", "User", "VerificationToken"}, ProfileAuthjsPrisma, true},
-		{[]string{"Account", "Session", "User"}, ProfileAuthjsPrisma, true},
-		{[]string{"accounts", "sessions", "users", "verification_token"}, ProfileAuthjsPg, true},
-		{[]string{"accounts", "sessions", "users"}, ProfileAuthjsPg, true},
-		{[]string{"account", "authenticator", "session", "user", "verificationToken"}, ProfileAuthjsDrizzle, true},
-		{[]string{"account", "session"}, "", false},
-		{[]string{"users", "posts"}, "", false},
-		{[]string{"ACCOUNT", "SESSION", "USER"}, "", false},
-		{nil, "", false},
+		{EnginePostgres, []string{"accounts", "auth_events", "authkit_schema_migrations", "credentials", "sessions", "users", "verification_tokens"}, ProfileAuthkit, true},
+		{EnginePostgres, []string{"Account", "Authenticator", "Session", "User", "VerificationToken"}, ProfileAuthjsPrisma, true},
+		{EnginePostgres, []string{"Account", "Session", "User"}, ProfileAuthjsPrisma, true},
+		{EnginePostgres, []string{"accounts", "sessions", "users", "verification_token"}, ProfileAuthjsPg, true},
+		{EnginePostgres, []string{"accounts", "sessions", "users"}, ProfileAuthjsPg, true},
+		{EnginePostgres, []string{"account", "authenticator", "session", "user", "verificationToken"}, ProfileAuthjsDrizzle, true},
+		{EnginePostgres, []string{"account", "session"}, "", false},
+		{EnginePostgres, []string{"users", "posts"}, "", false},
+		{EnginePostgres, []string{"ACCOUNT", "SESSION", "USER"}, "", false},
+		{EnginePostgres, nil, "", false},
+		{EngineSQLite, []string{"accounts", "sessions", "users", "verification_token"}, "", false},
+		{EngineSQLite, []string{"account", "session", "user", "verificationToken"}, ProfileAuthjsDrizzle, true},
 	}
 	for _, tc := range cases {
-		got, ok := detectProfile(tc.tables)
+		got, ok := detectProfile(tc.engine, tc.tables)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("detectProfile(%v) = %q, %v; want %q, %v", tc.tables, got, ok, tc.want, tc.ok)
+			t.Errorf("detectProfile(%s, %v) = %q, %v; want %q, %v", tc.engine, tc.tables, got, ok, tc.want, tc.ok)
 		}
 	}
 }
