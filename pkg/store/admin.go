@@ -59,7 +59,7 @@ func Unlink(ctx context.Context, s Store, userID, provider, providerAccountID, a
 			return err
 		}
 		for _, a := range removed {
-			if err := tx.UnlinkAccount(ctx, a.Provider, a.ProviderAccountID); err != nil {
+			if err := tx.RemoveAccount(ctx, userID, a.Provider, a.ProviderAccountID); err != nil {
 				return err
 			}
 			if err := tx.RecordEvent(ctx, Event{Type: EventUnlinkAccount, UserID: userID, Actor: actor,

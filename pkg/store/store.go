@@ -194,6 +194,10 @@ type Store interface {
 	LinkAccount(ctx context.Context, a Account) (Account, error)
 	// UnlinkAccount removes the account. Returns ErrNotFound.
 	UnlinkAccount(ctx context.Context, provider, providerAccountID string) error
+	// RemoveAccount deletes the account only where userID holds it (an
+	// Auth.js schema without a unique key may hold one account under
+	// several users). Returns ErrNotFound.
+	RemoveAccount(ctx context.Context, userID, provider, providerAccountID string) error
 	// ListAccounts returns the accounts of a user (none for an unknown user).
 	ListAccounts(ctx context.Context, userID string) ([]Account, error)
 	// CreateUserAndAccount creates a user and links an account to it in one

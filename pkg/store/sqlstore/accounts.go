@@ -66,7 +66,7 @@ func (s *Store) LinkAccount(ctx context.Context, a store.Account) (store.Account
 		if err := tx.lockKey(ctx, "account:"+a.Provider+"\x1f"+a.ProviderAccountID); err != nil {
 			return err
 		}
-		if _, err := tx.GetUser(ctx, a.UserID); err != nil {
+		if _, err := tx.lockUser(ctx, a.UserID); err != nil {
 			return err
 		}
 		owner, err := tx.GetUserByAccount(ctx, a.Provider, a.ProviderAccountID)
@@ -131,10 +131,34 @@ func (s *Store) UnlinkAccount(ctx context.Context, provider, providerAccountID s
 	return nil
 }
 
+// RemoveAccount deletes the rows of the account that userID holds, and no
+// other user's: an Auth.js schema without a unique key may hold the same
+// account under several users.
+func (s *Store) RemoveAccount(ctx context.Context, userID, provider, providerAccountID string) error {
+	notFound := &store.NotFoundError{What: fmt.Sprintf("account %s/%s of user %s", provider, providerAccountID, userID)}
+	userArg, ok := s.idArg(userID)
+	if !ok {
+		return notFound
+	}
+	t := s.prof.Accounts
+	query := fmt.Sprintf("DELETE FROM %s WHERE %s = ? AND %s = ? AND %s = ?", quote(t.Table), quote(t.UserID), quote(t.Provider), quote(t.ProviderAccountID))
+	res, err := s.q().ExecContext(ctx, s.d.rebind(query), userArg, provider, providerAccountID)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound
+	}
+	return nil
+}
+
 // ListAccounts returns the accounts of a user, by provider and account id.
 func (s *Store) ListAccounts(ctx context.Context, userID string) ([]store.Account, error) {
 	byUser, err := s.accountsOf(ctx, []string{userID}, true)
-	return byUser[userID], err
+	for _, accounts := range byUser {
+		return accounts, err // keyed by the database's spelling of the id ("4" for "04")
+	}
+	return nil, err
 }
 
 // accountsChunk bounds the ids of one accountsOf query, well under the

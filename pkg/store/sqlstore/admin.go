@@ -382,6 +382,10 @@ func (s *Store) mergeInTx(ctx context.Context, targetID string, sourceIDs []stri
 		if err != nil {
 			return plan, err
 		}
+		if src.ID == target.ID || slices.ContainsFunc(srcArgs, func(a any) bool { return fmt.Sprint(a) == src.ID }) {
+			return plan, fmt.Errorf("%w: %q and %q name the same user %s", store.ErrInvalid, targetID, id, src.ID)
+		}
+		id = src.ID
 		arg, _ := s.idArg(id)
 		srcArgs = append(srcArgs, arg)
 		accounts, err := s.ListAccounts(ctx, id)

@@ -57,9 +57,10 @@ func mapError(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
-		case sqliteConstraintUnique, sqliteConstraintPrimaryKey, sqliteConstraintRowID,
-			sqliteConstraintForeignKey, sqliteConstraintCheck:
+		case sqliteConstraintUnique, sqliteConstraintPrimaryKey, sqliteConstraintRowID, sqliteConstraintCheck:
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case sqliteConstraintForeignKey:
+			return fmt.Errorf("%w: a row it refers to is gone: %w", store.ErrNotFound, err)
 		case sqliteConstraintNotNull:
 			return fmt.Errorf("%w: a required value is missing: %w", store.ErrInvalid, err)
 		}
@@ -78,8 +79,10 @@ func mapError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
-		case pe.Code == "23505", pe.Code == "23503", pe.Code == "23514":
+		case pe.Code == "23505", pe.Code == "23514":
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case pe.Code == "23503":
+			return fmt.Errorf("%w: a row it refers to is gone: %w", store.ErrNotFound, err)
 		case pe.Code == "22021", pe.Code == "22P05":
 			return fmt.Errorf("%w: the value is not valid UTF-8 text: %w", store.ErrInvalid, err)
 		case pe.Code == "23502":

@@ -127,21 +127,6 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 			return nil, mapError(err)
 		}
 	}
-	// Concurrent CREATE TABLE IF NOT EXISTS can fail on Postgres; take
-	// the migration lock first.
-	err := s.WithTx(ctx, func(txs store.Store) error {
-		tx := txs.(*Store)
-		if err := tx.lockKey(ctx, "authkit:migrate"); err != nil {
-			return err
-		}
-		_, err := tx.q().ExecContext(ctx, fmt.Sprintf(
-			"CREATE TABLE IF NOT EXISTS %s (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at %s NOT NULL)",
-			migrationsTable, s.d.timeType))
-		return mapError(err)
-	})
-	if err != nil {
-		return nil, err
-	}
 	st, err := s.Status(ctx)
 	if err != nil {
 		return nil, err
@@ -149,6 +134,7 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 	if st.Current > st.Latest {
 		return nil, fmt.Errorf("%w: version %d, this build knows up to %d", store.ErrSchemaTooNew, st.Current, st.Latest)
 	}
+	first := Migrations()[0].Version
 	var done []Migration
 	for _, m := range st.Pending {
 		body := strings.NewReplacer("{{time}}", s.d.timeType, "{{bigint}}", s.d.bigint).Replace(m.sql)
@@ -161,6 +147,13 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 			if err := tx.lockKey(ctx, "authkit:migrate"); err != nil {
 				return err
 			}
+			// The bookkeeping table is created in the same transaction as
+			// the first migration: a failure leaves no trace of either.
+			if _, err := q.ExecContext(ctx, fmt.Sprintf(
+				"CREATE TABLE IF NOT EXISTS %s (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at %s NOT NULL)",
+				migrationsTable, s.d.timeType)); err != nil {
+				return mapError(err)
+			}
 			var one int
 			err := q.QueryRowContext(ctx, s.d.rebind("SELECT 1 FROM "+migrationsTable+" WHERE version = ?"), m.Version).Scan(&one)
 			if err == nil {
@@ -171,6 +164,11 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 				return mapError(err)
 			}
 			skipped = false
+			if m.Version == first {
+				if err := tx.refuseForeignTables(ctx); err != nil {
+					return err
+				}
+			}
 			for _, stmt := range splitStatements(body) {
 				if _, err := q.ExecContext(ctx, stmt); err != nil {
 					return mapError(fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err))
@@ -191,6 +189,33 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		done = append(done, m)
 	}
 	return done, nil
+}
+
+// refuseForeignTables stops a first migration when tables of the authkit
+// schema's names exist already: they belong to something else (an Auth.js
+// schema forced with --schema authkit, another application).
+func (s *Store) refuseForeignTables(ctx context.Context) error {
+	present, err := s.tables(ctx)
+	if err != nil {
+		return err
+	}
+	if other, ok := detectProfile(s.engine, present); ok && other != ProfileAuthkit {
+		return fmt.Errorf("%w: the database holds an %s schema; authkit will not add its own beside it: "+
+			"use an empty database, or drop --schema to use the Auth.js tables as they are", store.ErrUnsupported, other)
+	}
+	native, _ := builtinProfile(ProfileAuthkit)
+	var clash []string
+	for _, t := range []string{native.Users.Table, native.Accounts.Table, native.Sessions.Table, native.Tokens.Table, native.Credentials, native.Events} {
+		if slices.Contains(present, t) {
+			clash = append(clash, t)
+		}
+	}
+	if len(clash) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: the database already has tables named %s that authkit did not create (an Auth.js schema?); "+
+		"authkit will not migrate over them: use an empty database, or drop --schema to use these tables as they are",
+		store.ErrUnsupported, strings.Join(clash, ", "))
 }
 
 func splitStatements(body string) []string {

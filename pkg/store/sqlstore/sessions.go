@@ -61,7 +61,7 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) (store.Se
 	var out store.Session
 	err := s.WithTx(ctx, func(txs store.Store) error {
 		tx := txs.(*Store)
-		if _, err := tx.GetUser(ctx, sess.UserID); err != nil {
+		if _, err := tx.lockUser(ctx, sess.UserID); err != nil {
 			return err
 		}
 		t := s.prof.Sessions

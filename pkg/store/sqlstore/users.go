@@ -184,7 +184,9 @@ func (s *Store) UpdateUser(ctx context.Context, u store.User) (store.User, error
 }
 
 // DeleteUser deletes the user, its accounts, sessions and password in one
-// transaction (explicitly, for schemas without cascading foreign keys).
+// transaction (explicitly, for schemas without cascading foreign keys). It
+// locks the user first, so a concurrent link or new session either lands
+// before and is deleted too, or waits and finds the user gone.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	arg, ok := s.idArg(id)
 	if !ok {
@@ -192,6 +194,9 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	}
 	return s.WithTx(ctx, func(txs store.Store) error {
 		tx := txs.(*Store)
+		if _, err := tx.lockUser(ctx, id); err != nil {
+			return err
+		}
 		children := [][2]string{{s.prof.Sessions.Table, s.prof.Sessions.UserID}, {s.prof.Accounts.Table, s.prof.Accounts.UserID}}
 		if s.prof.Credentials != "" {
 			children = append(children, [2]string{s.prof.Credentials, "user_id"})
