@@ -54,10 +54,14 @@ func ParseURL(raw string) (Target, error) {
 		if u.Host == "" && u.Query().Get("host") == "" {
 			return t, fmt.Errorf("the Postgres URL %s names no host", RedactURL(s))
 		}
-		t.Engine, t.DSN = EnginePostgres, s
+		t.Engine, t.DSN = EnginePostgres, prismaToLibpq(s, u)
 		return t, nil
 	case strings.HasPrefix(lower, "postgres:"), strings.HasPrefix(lower, "postgresql:"):
 		return t, fmt.Errorf("malformed Postgres URL %s (it starts postgres://)", RedactURL(s))
+	case looksLikeSchemelessURL(lower):
+		at := strings.Index(s, "@")
+		shown := s[:strings.LastIndex(s[:at], ":")+1] + "xxxxx" + s[at:]
+		return t, fmt.Errorf("%s looks like a database URL without its scheme; write postgres://user:password@host:5432/dbname", shown)
 	case libpqKeyValue.MatchString(s):
 		return t, fmt.Errorf("%s looks like a key=value connection string; use a URL: postgres://user:password@host:5432/dbname", RedactURL(s))
 	case strings.Contains(lower, "://") && !strings.HasPrefix(lower, "sqlite://") && !strings.HasPrefix(lower, "file://"):
@@ -90,6 +94,45 @@ func ParseURL(raw string) (Target, error) {
 	}
 	t.Engine, t.Path, t.Params = EngineSQLite, path, params
 	return t, nil
+}
+
+// looksLikeSchemelessURL reports a "user:password@host/db" that lost its
+// "postgres://": taken for a file name, it would print the password.
+func looksLikeSchemelessURL(lower string) bool {
+	if strings.HasPrefix(lower, "sqlite:") || strings.HasPrefix(lower, "file:") || strings.Contains(lower, "://") {
+		return false
+	}
+	at := strings.Index(lower, "@")
+	return at > 0 && strings.Contains(lower[:at], ":")
+}
+
+// prismaOnlyParams are the query parameters of Prisma's Postgres URLs that
+// Postgres itself does not know; they tune Prisma's own pool.
+var prismaOnlyParams = []string{"connection_limit", "pool_timeout", "pgbouncer", "socket_timeout",
+	"statement_cache_size", "sslaccept", "sslidentity", "sslpassword", "schema"}
+
+// prismaToLibpq turns a Prisma DATABASE_URL into one pgx accepts:
+// schema=S becomes search_path=S (where Prisma keeps the Auth.js tables),
+// and Prisma's pool settings are dropped.
+func prismaToLibpq(raw string, u *url.URL) string {
+	q := u.Query()
+	changed := false
+	if schema := q.Get("schema"); schema != "" && q.Get("search_path") == "" {
+		q.Set("search_path", schema)
+		changed = true
+	}
+	for _, k := range prismaOnlyParams {
+		if q.Has(k) {
+			q.Del(k)
+			changed = true
+		}
+	}
+	if !changed {
+		return raw
+	}
+	out := *u
+	out.RawQuery = q.Encode()
+	return out.String()
 }
 
 // RedactURL returns the URL with any password (in the user info or a

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +148,40 @@ func TestMigrateRefusesForeignTables(t *testing.T) {
 		}
 		s.Close()
 	})
+}
+
+// The DATABASE_URL that `prisma init` writes (?schema=public) and Prisma's
+// pool settings open as they do for Prisma; the schema becomes the search path.
+func TestPrismaDatabaseURL(t *testing.T) {
+	ctx := context.Background()
+	base := newDatabase(t, EnginePostgres)
+	execScript(t, rawDB(t, base), `CREATE SCHEMA app`)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	prismaURL := base + sep + "schema=app&connection_limit=5&pool_timeout=10&pgbouncer=true"
+	s, err := Open(ctx, prismaURL, Options{AllowUnmigrated: true})
+	if err != nil {
+		t.Fatalf("open %s: %v", RedactURL(prismaURL), err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'app' AND table_name = 'users'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("users in schema app: %d, %v; want the migration there", n, err)
+	}
+}
+
+// A URL without its scheme is refused before it can be taken for a file
+// name, and the refusal never shows the password.
+func TestSchemelessURL(t *testing.T) {
+	for _, raw := range []string{"user:hunter22@localhost/db", "postgres//postgres:hunter22@localhost/db"} {
+		_, err := ParseURL(raw)
+		if err == nil || strings.Contains(err.Error(), "hunter22") || !strings.Contains(err.Error(), "without its scheme") {
+			t.Errorf("ParseURL(%q) = %v; want a refusal naming the missing scheme, without the password", raw, err)
+		}
+	}
 }
