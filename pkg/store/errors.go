@@ -34,6 +34,9 @@ var (
 	ErrSchemaTooNew = errors.New("the database schema is newer than this authkit")
 	// ErrUnknownSchema: the tables match no schema profile.
 	ErrUnknownSchema = errors.New("the tables match no schema profile")
+	// ErrSchemaMismatch: a table of the profile has a constraint authkit
+	// cannot satisfy, such as an extra NOT NULL column without a default.
+	ErrSchemaMismatch = errors.New("a table does not fit what authkit writes")
 )
 
 // ConflictError is the ErrConflict for an account that another user holds.

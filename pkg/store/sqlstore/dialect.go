@@ -16,6 +16,7 @@ type dialect struct {
 	listTables  string
 	listColumns string // one '?' for the table name
 	leadIndex   string // counts indexes whose first column is the column: '?' table, '?' column
+	columnType  string // the declared type of a column: '?' table, '?' column
 	timeType    string // column type of native times
 	bigint      string
 }
@@ -27,6 +28,7 @@ var dialects = map[string]dialect{
 		listTables:  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
 		listColumns: "SELECT name FROM pragma_table_info(?)",
 		leadIndex:   "SELECT count(*) FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii WHERE ii.seqno = 0 AND ii.name = ?",
+		columnType:  "SELECT type FROM pragma_table_info(?) WHERE name = ?",
 		timeType:    "INTEGER",
 		bigint:      "INTEGER",
 	},
@@ -38,6 +40,7 @@ var dialects = map[string]dialect{
 		advisory:    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 		listTables:  "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
 		listColumns: "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?",
+		columnType:  "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?",
 		leadIndex: `SELECT count(*) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
 			JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
 			WHERE n.nspname = current_schema() AND t.relname = ? AND a.attname = ?`,

@@ -38,7 +38,7 @@ const (
 // mapped are the sentinels mapError gives; an error matching one is not
 // mapped again.
 var mapped = []error{store.ErrConflict, store.ErrInvalid, store.ErrStorageFull, store.ErrReadOnly,
-	store.ErrUnavailable, store.ErrNotFound, store.ErrUnsupported}
+	store.ErrUnavailable, store.ErrNotFound, store.ErrUnsupported, store.ErrSchemaMismatch}
 
 // mapError turns a driver error into the store's sentinels. This is the one
 // place that knows driver error codes.
@@ -62,7 +62,7 @@ func mapError(err error) error {
 		case sqliteConstraintForeignKey:
 			return fmt.Errorf("%w: a row it refers to is gone: %w", store.ErrNotFound, err)
 		case sqliteConstraintNotNull:
-			return fmt.Errorf("%w: a required value is missing: %w", store.ErrInvalid, err)
+			return fmt.Errorf("%w: a column authkit does not fill is NOT NULL without a default: %w", store.ErrSchemaMismatch, err)
 		}
 		switch se.Code() & 0xff {
 		case sqliteConstraint:
@@ -86,7 +86,7 @@ func mapError(err error) error {
 		case pe.Code == "22021", pe.Code == "22P05":
 			return fmt.Errorf("%w: the value is not valid UTF-8 text: %w", store.ErrInvalid, err)
 		case pe.Code == "23502":
-			return fmt.Errorf("%w: a required value is missing: %w", store.ErrInvalid, err)
+			return fmt.Errorf("%w: a column authkit does not fill is NOT NULL without a default: %w", store.ErrSchemaMismatch, err)
 		case pe.Code == "22001", pe.Code == "22003":
 			return fmt.Errorf("%w: a value is too long or out of range for its column: %w", store.ErrInvalid, err)
 		case pe.Code == "53100":

@@ -480,7 +480,7 @@ func TestErrorMapping(t *testing.T) {
 		}{
 			{"unique", `INSERT INTO parent (id, u, nn) VALUES (2, 'a', 'x')`, store.ErrConflict, 2067, "23505"},
 			{"primary key", `INSERT INTO parent (id, u, nn) VALUES (1, 'b', 'x')`, store.ErrConflict, 1555, "23505"},
-			{"not null", `INSERT INTO parent (id, u, nn) VALUES (3, 'c', NULL)`, store.ErrInvalid, 1299, "23502"},
+			{"not null", `INSERT INTO parent (id, u, nn) VALUES (3, 'c', NULL)`, store.ErrSchemaMismatch, 1299, "23502"},
 			{"foreign key", `INSERT INTO child (pid) VALUES (42)`, store.ErrNotFound, 787, "23503"},
 		}
 		for _, tc := range cases {

@@ -178,7 +178,49 @@ func (s *Store) setProfile(ctx context.Context, opts Options) error {
 	if err := s.prof.resolve(columns); err != nil {
 		return fmt.Errorf("%w: %v", store.ErrUnknownSchema, err)
 	}
+	if err := s.detectIDKinds(ctx); err != nil {
+		return err
+	}
 	return s.detectSQLiteTime(ctx)
+}
+
+// detectIDKinds fits the profile to the id columns the database has: an
+// integer id is made by the database (a Prisma schema with
+// `Int @id @default(autoincrement())`, the pg-adapter's SERIAL), a text id
+// by authkit.
+func (s *Store) detectIDKinds(ctx context.Context) error {
+	integer := func(table, col string) (bool, error) {
+		var typ string
+		if err := s.q().QueryRowContext(ctx, s.d.rebind(s.d.columnType), table, col).Scan(&typ); err != nil {
+			return false, mapError(err)
+		}
+		return strings.Contains(strings.ToLower(typ), "int"), nil
+	}
+	p := &s.prof
+	isInt, err := integer(p.Users.Table, p.Users.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case isInt:
+		p.IDs = idSerial
+	case p.IDs == idSerial:
+		p.IDs = idUUIDv4
+	}
+	if p.Accounts.ID != "" {
+		if isInt, err = integer(p.Accounts.Table, p.Accounts.ID); err != nil {
+			return err
+		}
+		if isInt {
+			p.Accounts.ID = "" // the database numbers them
+		}
+	}
+	if p.Sessions.ID != "" {
+		if p.Sessions.SerialID, err = integer(p.Sessions.Table, p.Sessions.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func userTables(tables []string) []string {

@@ -52,6 +52,9 @@ type accountTable struct {
 }
 
 type sessionTable struct {
+	// SerialID: the database makes the session ids (integers).
+	SerialID bool
+
 	Table, ID, Token, UserID, Expires, CreatedAt, UpdatedAt string
 }
 

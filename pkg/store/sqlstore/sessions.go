@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (s *Store) CreateSession(ctx context.Context, sess store.Session) (store.Se
 		}
 		cols := []string{t.Token, t.UserID, t.Expires}
 		args := []any{s.tokenArg(sess.Token), userArg, s.timeArg(sess.Expires)}
-		if t.ID != "" && s.prof.IDs != idSerial {
+		if t.ID != "" && !t.SerialID {
 			cols, args = append(cols, t.ID), append(args, s.newSessionID())
 		}
 		now := s.timeArg(time.Now())
@@ -220,9 +221,9 @@ func (s *Store) sessionWhere(q store.SessionQuery) (where string, args []any, ok
 	}
 	if q.ID != "" && t.ID != "" {
 		var arg any = q.ID
-		if s.prof.IDs == idSerial {
-			n, valid := s.idArg(q.ID)
-			if !valid {
+		if t.SerialID {
+			n, err := strconv.ParseInt(strings.TrimSpace(q.ID), 10, 64)
+			if err != nil {
 				return "", nil, false
 			}
 			arg = n

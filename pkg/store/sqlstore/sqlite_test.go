@@ -94,7 +94,7 @@ func TestSQLitePragmasOnEveryConnection(t *testing.T) {
 	if err := s.DB().QueryRowContext(ctx, "SELECT count(*) FROM accounts").Scan(&left); err != nil || left != 0 {
 		t.Errorf("a raw DELETE on a fresh connection left %d accounts (%v): foreign keys are off", left, err)
 	}
-	if _, err := s.DB().ExecContext(ctx, "INSERT INTO sessions (id, token_hash, user_id, expires, created_at, updated_at) VALUES ('s', 'h', 'nobody', 0, 0, 0)"); !errors.Is(mapError(err), store.ErrConflict) {
+	if _, err := s.DB().ExecContext(ctx, "INSERT INTO sessions (id, token_hash, user_id, expires, created_at, updated_at) VALUES ('s', 'h', 'nobody', 0, 0, 0)"); !errors.Is(mapError(err), store.ErrNotFound) {
 		t.Errorf("a session of an unknown user: %v, want a foreign key violation", err)
 	}
 }

@@ -72,6 +72,9 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) (store.User, error
 	var id string
 	if err := s.q().QueryRowContext(ctx, s.d.rebind(query), args...).Scan(&id); err != nil {
 		err = mapError(err)
+		if errors.Is(err, store.ErrSchemaMismatch) && strings.TrimSpace(u.Email) == "" {
+			return store.User{}, fmt.Errorf("%w: this %s database needs an email for every user", store.ErrInvalid, s.prof.Name)
+		}
 		if errors.Is(err, store.ErrConflict) {
 			return store.User{}, &store.ConflictError{What: fmt.Sprintf("a user with the email %q", u.Email)}
 		}
