@@ -35,11 +35,28 @@ including databases that Auth.js adapters wrote.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.DatabaseURL, "database-url", "", "database URL: postgres://... or sqlite:PATH (env AUTHKIT_DATABASE_URL, DATABASE_URL; default sqlite:authkit.db)")
 	pf.StringVar(&f.Schema, "schema", "", "schema profile: authkit, authjs-prisma, authjs-pg or authjs-drizzle (default: detected)")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.Error{Action: "run " + c.CommandPath(), Err: err, Fix: "see `" + c.CommandPath() + " --help`", Code: cmdutil.ExitUsage}
-	})
+	root.SetFlagErrorFunc(cmdutil.FlagError)
+	cmdutil.Group(root)
 	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f))
+	adoptCompletion(root)
 	return root
+}
+
+// adoptCompletion adds cobra's `completion` command now (cobra would add it
+// when the root runs) and gives it authkit's argument rules: an unknown
+// shell or an extra argument is a usage error (exit 2), like everywhere
+// else.
+func adoptCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		cmdutil.Group(c)
+		for _, shell := range c.Commands() {
+			shell.Args = cmdutil.Args(shell.Args)
+		}
+	}
 }
 
 func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
@@ -47,11 +64,11 @@ func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the authkit version and commit",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, c, d := build.Info()
 			if asJSON {
-				return cmdutil.PrintJSON(f.IO.Out, map[string]string{"version": v, "commit": c, "date": d})
+				return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, map[string]string{"version": v, "commit": c, "date": d}))
 			}
 			line := "authkit " + v
 			if c != "" {
@@ -62,7 +79,7 @@ func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
 				line += ")"
 			}
 			_, err := fmt.Fprintln(f.IO.Out, line)
-			return err
+			return cmdutil.OutputError(err)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -79,6 +96,13 @@ func Main() int {
 
 // Run executes authkit with args over f and returns the exit code. Errors
 // are printed on f.IO.ErrOut in the authkit style.
+//
+// Usage errors (exit 2) are the *cmdutil.Error values that flag parsing
+// (the root's FlagErrorFunc), argument validation (cmdutil.Args) and
+// command groups (cmdutil.Group) return. Any other error that reaches here
+// without the authkit style is a runtime failure: it is wrapped as one and
+// its exit code derived from its cause by cmdutil.ExitCode (1 unless it is
+// a cancellation, a missing record, ...), never made a usage error.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
@@ -92,7 +116,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		if cmd == nil {
 			cmd = root
 		}
-		err = &cmdutil.Error{Action: "run " + cmd.CommandPath(), Err: err, Fix: "see `" + cmd.CommandPath() + " --help`", Code: cmdutil.ExitUsage}
+		err = &cmdutil.Error{Action: "run " + cmd.CommandPath(), Err: err}
 	}
 	fmt.Fprintln(f.IO.ErrOut, err.Error())
 	return cmdutil.ExitCode(err)

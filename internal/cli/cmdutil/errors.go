@@ -54,9 +54,42 @@ func Fail(action string, err error, fix string) error {
 	return &Error{Action: action, Err: err, Fix: fix}
 }
 
+// FailStore wraps err, a store error, for action. The fix is the store's
+// own hint when it has one (database not migrated, read-only, full, ...),
+// else fix. An *Error passes through unchanged.
+func FailStore(action string, err error, fix string) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	if hint := StoreFix(err); hint != "" {
+		fix = hint
+	}
+	return Fail(action, err, fix)
+}
+
 // UsageError is a misuse of flags or arguments (exit 2).
 func UsageError(action string, format string, args ...any) error {
 	return &Error{Action: action, Err: fmt.Errorf(format, args...), Code: ExitUsage}
+}
+
+// Usage is a usage error (exit 2) with a fix hint.
+func Usage(action, fix string, format string, args ...any) error {
+	return &Error{Action: action, Err: fmt.Errorf(format, args...), Fix: fix, Code: ExitUsage}
+}
+
+// OutputError reports that the command's output could not be written
+// (stdout on a full disk, a closed pipe): `authkit: cannot write output`,
+// exit 1. It returns nil for nil and passes an *Error through.
+func OutputError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return &Error{Action: "write output", Err: err, Fix: "check the file or pipe that standard output goes to", Code: ExitError}
 }
 
 // ExitCode maps an error to the process exit code.

@@ -85,11 +85,27 @@ func (f *Factory) OpenStore(ctx context.Context, opts sqlstore.Options) (*sqlsto
 	fix := StoreFix(err)
 	switch {
 	case errors.Is(err, store.ErrUnavailable):
-		fix = "check that the server is up and the URL is right; set it with --database-url, AUTHKIT_DATABASE_URL or DATABASE_URL"
+		fix = unavailableFix(raw)
 	case fix == "":
 		fix = "set the database with --database-url, AUTHKIT_DATABASE_URL or DATABASE_URL (postgres://... or sqlite:PATH)"
 	}
 	return nil, &Error{Action: action, Err: err, Fix: fix}
+}
+
+// unavailableFix is the hint for a database that cannot be opened: what
+// to check depends on whether the URL is malformed, a SQLite file or a
+// Postgres server.
+func unavailableFix(raw string) string {
+	const set = "set it with --database-url, AUTHKIT_DATABASE_URL or DATABASE_URL"
+	target, err := sqlstore.ParseURL(raw)
+	switch {
+	case err != nil:
+		return "use postgres://... or sqlite:PATH; " + set
+	case target.Engine == sqlstore.EngineSQLite:
+		return fmt.Sprintf("check the SQLite path %s: its directory must exist, it must be a file (not a directory), and you need read and write permission on both; %s",
+			Quote(target.Path), set)
+	}
+	return "check that the server is up and the URL is right; " + set
 }
 
 // Actor names who runs the command, for audit events.
@@ -102,8 +118,15 @@ func (f *Factory) Actor() string {
 }
 
 // Confirm asks a yes/no question on a terminal. With yes it returns at once;
-// without a terminal it refuses, naming --yes.
-func (f *Factory) Confirm(yes bool, action, question string) error {
+// without a terminal it refuses, naming --yes. Only "y" or "yes" goes ahead;
+// any other answer, the end of input, or ctx ending while it waits (Ctrl-C)
+// is a cancellation (exit 130).
+//
+// The answer is read in a goroutine so that Ctrl-C is not stuck behind a
+// read that cannot be interrupted. When ctx ends first, that goroutine stays
+// blocked on the read until input comes or the process exits; a cancelled
+// command exits, so nothing waits for it.
+func (f *Factory) Confirm(ctx context.Context, yes bool, action, question string) error {
 	if yes {
 		return nil
 	}
@@ -111,13 +134,28 @@ func (f *Factory) Confirm(yes bool, action, question string) error {
 		return &Error{Action: action, Err: errors.New("it needs confirmation and stdin is not a terminal"),
 			Fix: "pass --yes to confirm, or --dry-run where the command has it to see what it would do", Code: ExitError}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s [y/N] ", question)
-	answer, _ := bufio.NewReader(f.IO.In).ReadString('\n')
-	switch strings.ToLower(strings.TrimSpace(answer)) {
-	case "y", "yes":
-		return nil
+	cancelled := &Error{Action: action, Err: ErrCancelled, Code: ExitCancelled}
+	if ctx.Err() != nil {
+		return cancelled
 	}
-	return &Error{Action: action, Err: ErrCancelled, Code: ExitCancelled}
+	fmt.Fprintf(f.IO.ErrOut, "%s [y/N] ", question)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		// End the prompt's line, so that the error starts on its own.
+		fmt.Fprintln(f.IO.ErrOut)
+		return cancelled
+	case line := <-answer:
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return nil
+		}
+		return cancelled
+	}
 }
 
 // ResolveUser finds a user by id or email: an argument with '@' is looked

@@ -66,3 +66,23 @@ func (t *Table) Row(cells ...string) {
 
 // Flush writes the table out.
 func (t *Table) Flush() error { return t.w.Flush() }
+
+// ErrWriter passes writes on to W and keeps the first error; after it,
+// writes do nothing and return it. Text output is a series of fmt.Fprintf
+// calls, whose errors are easy to drop: write them to an ErrWriter and
+// return OutputError(w.Err) at the end.
+type ErrWriter struct {
+	W   io.Writer
+	Err error
+}
+
+func (w *ErrWriter) Write(p []byte) (int, error) {
+	if w.Err != nil {
+		return 0, w.Err
+	}
+	n, err := w.W.Write(p)
+	if err != nil {
+		w.Err = err
+	}
+	return n, err
+}

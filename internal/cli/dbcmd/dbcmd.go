@@ -11,10 +11,10 @@ import (
 
 // NewCmdDB returns the `authkit db` command group.
 func NewCmdDB(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := cmdutil.Group(&cobra.Command{
 		Use:   "db",
 		Short: "Migrate and inspect the database",
-	}
+	})
 	cmd.AddCommand(newCmdMigrate(f), newCmdStatus(f), newCmdInspect(f))
 	return cmd
 }
@@ -32,7 +32,7 @@ func newCmdMigrate(f *cmdutil.Factory) *cobra.Command {
 		Long: `Applies the pending migrations of the authkit schema, each in its own
 transaction. A missing SQLite file is created. Databases written by Auth.js
 adapters are never altered: authkit uses them as they are.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runMigrate(cmd, f, opts) },
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the applied migrations as JSON")
@@ -54,16 +54,17 @@ func runMigrate(cmd *cobra.Command, f *cmdutil.Factory, opts *MigrateOptions) er
 		if applied == nil {
 			applied = []sqlstore.Migration{}
 		}
-		return cmdutil.PrintJSON(f.IO.Out, map[string]any{"applied": applied})
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, map[string]any{"applied": applied}))
 	}
 	if len(applied) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "The database is up to date; nothing to apply.")
 		return nil
 	}
+	w := &cmdutil.ErrWriter{W: f.IO.Out}
 	for _, m := range applied {
-		fmt.Fprintf(f.IO.Out, "applied %04d_%s\n", m.Version, m.Name)
+		fmt.Fprintf(w, "applied %04d_%s\n", m.Version, m.Name)
 	}
-	return nil
+	return cmdutil.OutputError(w.Err)
 }
 
 // StatusOptions are the inputs of `authkit db status`.
@@ -77,7 +78,7 @@ func newCmdStatus(f *cmdutil.Factory) *cobra.Command {
 		Use:   "status",
 		Short: "Show applied and pending migrations",
 		Long:  "Shows which migrations are applied and which are pending. Exits 1 when any is pending.",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runStatus(cmd, f, opts) },
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
@@ -103,20 +104,24 @@ func runStatus(cmd *cobra.Command, f *cmdutil.Factory, opts *StatusOptions) erro
 			status.Pending = []sqlstore.Migration{}
 		}
 		if err := cmdutil.PrintJSON(f.IO.Out, status); err != nil {
-			return err
+			return cmdutil.OutputError(err)
 		}
 	} else {
-		fmt.Fprintf(f.IO.Out, "engine:   %s\nprofile:  %s\n", status.Engine, status.Profile)
+		w := &cmdutil.ErrWriter{W: f.IO.Out}
+		fmt.Fprintf(w, "engine:   %s\nprofile:  %s\n", status.Engine, status.Profile)
 		if status.Profile != sqlstore.ProfileAuthkit {
-			fmt.Fprintln(f.IO.Out, "schema:   managed by Auth.js; authkit never migrates it")
-			return nil
+			fmt.Fprintln(w, "schema:   managed by Auth.js; authkit never migrates it")
+			return cmdutil.OutputError(w.Err)
 		}
-		fmt.Fprintf(f.IO.Out, "version:  %d of %d\n", status.Current, status.Latest)
+		fmt.Fprintf(w, "version:  %d of %d\n", status.Current, status.Latest)
 		for _, m := range status.Migrations {
-			fmt.Fprintf(f.IO.Out, "applied   %04d_%s  %s\n", m.Version, m.Name, m.Applied.Format("2006-01-02 15:04:05Z07:00"))
+			fmt.Fprintf(w, "applied   %04d_%s  %s\n", m.Version, m.Name, m.Applied.Format("2006-01-02 15:04:05Z07:00"))
 		}
 		for _, m := range status.Pending {
-			fmt.Fprintf(f.IO.Out, "pending   %04d_%s\n", m.Version, m.Name)
+			fmt.Fprintf(w, "pending   %04d_%s\n", m.Version, m.Name)
+		}
+		if w.Err != nil {
+			return cmdutil.OutputError(w.Err)
 		}
 	}
 	if status.Profile == sqlstore.ProfileAuthkit && !status.UpToDate() {
@@ -136,7 +141,7 @@ func newCmdInspect(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect",
 		Short: "Show the engine, the detected schema profile, tables and row counts",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runInspect(cmd, f, opts) },
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
@@ -159,19 +164,18 @@ func runInspect(cmd *cobra.Command, f *cmdutil.Factory, opts *InspectOptions) er
 		if info.Notes == nil {
 			info.Notes = []string{}
 		}
-		return cmdutil.PrintJSON(f.IO.Out, map[string]any{"url": sqlstore.RedactURL(raw), "engine": info.Engine,
-			"profile": info.Profile, "tables": info.Tables, "notes": info.Notes})
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, map[string]any{"url": sqlstore.RedactURL(raw), "engine": info.Engine,
+			"profile": info.Profile, "tables": info.Tables, "notes": info.Notes}))
 	}
-	fmt.Fprintf(f.IO.Out, "database: %s\nengine:   %s\nprofile:  %s\n\n", cmdutil.Safe(sqlstore.RedactURL(raw)), info.Engine, info.Profile)
-	t := cmdutil.NewTable(f.IO.Out, "TABLE", "ROWS")
+	w := &cmdutil.ErrWriter{W: f.IO.Out}
+	fmt.Fprintf(w, "database: %s\nengine:   %s\nprofile:  %s\n\n", cmdutil.Safe(sqlstore.RedactURL(raw)), info.Engine, info.Profile)
+	t := cmdutil.NewTable(w, "TABLE", "ROWS")
 	for _, tc := range info.Tables {
 		t.Row(tc.Name, fmt.Sprint(tc.Rows))
 	}
-	if err := t.Flush(); err != nil {
-		return err
-	}
+	_ = t.Flush() // a failure stays in w.Err
 	for _, note := range info.Notes {
-		fmt.Fprintf(f.IO.Out, "\nnote: %s\n", cmdutil.Safe(note))
+		fmt.Fprintf(w, "\nnote: %s\n", cmdutil.Safe(note))
 	}
-	return nil
+	return cmdutil.OutputError(w.Err)
 }

@@ -15,10 +15,10 @@ import (
 
 // NewCmdSessions returns the `authkit sessions` command group.
 func NewCmdSessions(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := cmdutil.Group(&cobra.Command{
 		Use:   "sessions",
 		Short: "List and revoke database sessions",
-	}
+	})
 	cmd.AddCommand(newCmdList(f), newCmdRevoke(f))
 	return cmd
 }
@@ -44,7 +44,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List sessions (ids and expiry; tokens are never shown)",
-		Args:  cobra.NoArgs,
+		Args:  cmdutil.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return runList(cmd, f, opts) },
 	}
 	cmd.Flags().StringVar(&opts.User, "user", "", "only the sessions of this user (id or email)")
@@ -54,6 +54,10 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 }
 
 func runList(cmd *cobra.Command, f *cmdutil.Factory, opts *ListOptions) error {
+	const action = "list sessions"
+	if err := cmdutil.CheckText(action, "--user", opts.User); err != nil {
+		return err
+	}
 	ctx := cmd.Context()
 	st, err := f.OpenStore(ctx, sqlstore.Options{})
 	if err != nil {
@@ -64,7 +68,7 @@ func runList(cmd *cobra.Command, f *cmdutil.Factory, opts *ListOptions) error {
 	if opts.User != "" {
 		u, err := cmdutil.ResolveUser(ctx, st, opts.User)
 		if err != nil {
-			return cmdutil.Fail("list sessions", err, "check the id or email with `authkit users list`")
+			return cmdutil.FailStore(action, err, fixFindUser)
 		}
 		q.UserID = u.ID
 	}
@@ -74,19 +78,19 @@ func runList(cmd *cobra.Command, f *cmdutil.Factory, opts *ListOptions) error {
 	}
 	list, err := st.ListSessions(ctx, q)
 	if err != nil {
-		return cmdutil.Fail("list sessions", err, cmdutil.StoreFix(err))
+		return cmdutil.FailStore(action, err, "")
 	}
 	if opts.JSON {
 		out := make([]sessionJSON, 0, len(list))
 		for _, s := range list {
-			j := sessionJSON{ID: s.ID, UserID: s.UserID, Expires: s.Expires, Expired: !s.Expires.After(now)}
+			j := sessionJSON{ID: s.ID, UserID: s.UserID, Expires: s.Expires.UTC(), Expired: !s.Expires.After(now)}
 			if !s.CreatedAt.IsZero() {
-				created := s.CreatedAt
+				created := s.CreatedAt.UTC()
 				j.CreatedAt = &created
 			}
 			out = append(out, j)
 		}
-		return cmdutil.PrintJSON(f.IO.Out, out)
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, out))
 	}
 	t := cmdutil.NewTable(f.IO.Out, "ID", "USER", "EXPIRES", "STATE")
 	for _, s := range list {
@@ -96,8 +100,11 @@ func runList(cmd *cobra.Command, f *cmdutil.Factory, opts *ListOptions) error {
 		}
 		t.Row(s.ID, s.UserID, s.Expires.UTC().Format(time.RFC3339), state)
 	}
-	return t.Flush()
+	return cmdutil.OutputError(t.Flush())
 }
+
+// fixFindUser is the hint for an unknown --user.
+const fixFindUser = "check the id or email with `authkit users list`"
 
 // RevokeOptions are the inputs of `authkit sessions revoke`.
 type RevokeOptions struct {
@@ -116,7 +123,7 @@ func newCmdRevoke(f *cmdutil.Factory) *cobra.Command {
 		Short: "Revoke database sessions: one, all of a user's, or all expired ones",
 		Long: `Deletes database sessions at once: the user must sign in again.
 Name exactly one of a session id (from ` + "`authkit sessions list`" + `), --user or --expired.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cmdutil.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.SessionID = args[0]
@@ -143,6 +150,9 @@ func runRevoke(cmd *cobra.Command, f *cmdutil.Factory, opts *RevokeOptions) erro
 	if chosen != 1 {
 		return cmdutil.UsageError(action, "name exactly one of a session id, --user or --expired")
 	}
+	if err := cmdutil.CheckText(action, "the session id", opts.SessionID, "--user", opts.User); err != nil {
+		return err
+	}
 	ctx := sqlstore.WithActor(cmd.Context(), f.Actor())
 	st, err := f.OpenStore(ctx, sqlstore.Options{})
 	if err != nil {
@@ -154,7 +164,7 @@ func runRevoke(cmd *cobra.Command, f *cmdutil.Factory, opts *RevokeOptions) erro
 	if opts.User != "" {
 		u, err := cmdutil.ResolveUser(ctx, st, opts.User)
 		if err != nil {
-			return cmdutil.Fail(action, err, "check the id or email with `authkit users list`")
+			return cmdutil.FailStore(action, err, fixFindUser)
 		}
 		q.UserID = u.ID
 		what = "every session of user " + cmdutil.Quote(u.ID)
@@ -165,7 +175,7 @@ func runRevoke(cmd *cobra.Command, f *cmdutil.Factory, opts *RevokeOptions) erro
 	}
 	matching, err := st.ListSessions(ctx, q)
 	if err != nil {
-		return cmdutil.Fail(action, err, cmdutil.StoreFix(err))
+		return cmdutil.FailStore(action, err, "")
 	}
 	if opts.SessionID != "" && len(matching) == 0 {
 		return cmdutil.Fail(action, &store.NotFoundError{What: what}, "list the session ids with `authkit sessions list`")
@@ -173,8 +183,15 @@ func runRevoke(cmd *cobra.Command, f *cmdutil.Factory, opts *RevokeOptions) erro
 	if opts.DryRun || len(matching) == 0 {
 		return report(f, opts, matching, 0)
 	}
-	if err := f.Confirm(opts.Yes, action, fmt.Sprintf("Revoke %s (%d session(s))?", what, len(matching))); err != nil {
+	if err := f.Confirm(ctx, opts.Yes, action, fmt.Sprintf("Revoke %s (%d session(s))?", what, len(matching))); err != nil {
 		return err
+	}
+	// The event names the user whose sessions go: the --user one, or the
+	// owner of the one session named by id. Revoking the expired sessions
+	// of everybody names no user.
+	eventUser := q.UserID
+	if opts.SessionID != "" {
+		eventUser = matching[0].UserID
 	}
 	var revoked int
 	err = st.WithTx(ctx, func(tx store.Store) error {
@@ -189,10 +206,10 @@ func runRevoke(cmd *cobra.Command, f *cmdutil.Factory, opts *RevokeOptions) erro
 		case opts.Expired:
 			detail["expired"] = "true"
 		}
-		return tx.RecordEvent(ctx, store.Event{Type: store.EventRevokeSession, UserID: q.UserID, Detail: detail})
+		return tx.RecordEvent(ctx, store.Event{Type: store.EventRevokeSession, UserID: eventUser, Detail: detail})
 	})
 	if err != nil {
-		return cmdutil.Fail(action, err, cmdutil.StoreFix(err))
+		return cmdutil.FailStore(action, err, "")
 	}
 	return report(f, opts, matching, revoked)
 }
@@ -203,15 +220,18 @@ func report(f *cmdutil.Factory, opts *RevokeOptions, matching []store.Session, r
 		for _, s := range matching {
 			ids = append(ids, s.ID)
 		}
-		return cmdutil.PrintJSON(f.IO.Out, map[string]any{"dryRun": opts.DryRun, "matched": ids, "revoked": revoked})
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, map[string]any{"dryRun": opts.DryRun, "matched": ids, "revoked": revoked}))
 	}
+	w := &cmdutil.ErrWriter{W: f.IO.Out}
 	if opts.DryRun {
 		for _, s := range matching {
-			fmt.Fprintf(f.IO.Out, "would revoke %s (user %s)\n", cmdutil.Safe(s.ID), cmdutil.Safe(s.UserID))
+			fmt.Fprintf(w, "would revoke %s (user %s)\n", cmdutil.Safe(s.ID), cmdutil.Safe(s.UserID))
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Dry run: %d session(s) would be revoked; nothing was changed.\n", len(matching))
-		return nil
+		if w.Err == nil {
+			fmt.Fprintf(f.IO.ErrOut, "Dry run: %d session(s) would be revoked; nothing was changed.\n", len(matching))
+		}
+		return cmdutil.OutputError(w.Err)
 	}
-	fmt.Fprintf(f.IO.Out, "revoked %d session(s)\n", revoked)
-	return nil
+	fmt.Fprintf(w, "revoked %d session(s)\n", revoked)
+	return cmdutil.OutputError(w.Err)
 }

@@ -31,7 +31,7 @@ func NewCmdCreate(f *cmdutil.Factory) *cobra.Command {
 		Long: `Creates a user with no linked account; link one with ` + "`authkit users link`" + `.
 The email must be free: a taken address is refused and nothing is written.`,
 		Example: `  authkit users create --email ada@example.com --name "Ada Lovelace"`,
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.NoArgs,
 		RunE:    func(cmd *cobra.Command, args []string) error { return runCreate(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Email, "email", "", "email address of the user (required)")
@@ -58,9 +58,9 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
 	action := "create user " + cmdutil.Quote(opts.Email)
 	if err := ValidateEmail(opts.Email); err != nil {
-		return usage(action, "pass --email with an address such as ada@example.com", "%v", err)
+		return cmdutil.Usage(action, "pass --email with an address such as ada@example.com", "%v", err)
 	}
-	if err := checkText(action, "--name", opts.Name); err != nil {
+	if err := cmdutil.CheckText(action, "--name", opts.Name); err != nil {
 		return err
 	}
 	st, err := f.OpenStore(ctx, sqlstore.Options{})
@@ -88,15 +88,15 @@ func runCreate(ctx context.Context, opts *CreateOptions) error {
 		if errors.Is(err, store.ErrConflict) {
 			fix = "pick another email, or see the existing user with `authkit users show " + shellQuote(opts.Email) + "`"
 		}
-		return fail(action, err, fix)
+		return cmdutil.FailStore(action, err, fix)
 	}
 	if opts.JSON {
-		return cmdutil.PrintJSON(f.IO.Out, toUserJSON(created, nil))
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, toUserJSON(created, nil)))
 	}
 	t := cmdutil.NewTable(f.IO.Out, userHeader...)
 	t.Row(userRow(created, nil)...)
 	if err := t.Flush(); err != nil {
-		return cmdutil.Fail(action, err, "")
+		return cmdutil.OutputError(err)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created user %s.\n", describe(created))
 	return nil

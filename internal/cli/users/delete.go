@@ -32,7 +32,7 @@ sessions and its password, in one transaction. Asks for confirmation on a
 terminal; pass --yes otherwise.`,
 		Example: `  authkit users delete ada@example.com --dry-run
   authkit users delete ada@example.com --yes`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			return runDelete(cmd.Context(), opts)
@@ -56,7 +56,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	defer st.Close()
 	accounts, sessions, err := holdings(ctx, st, u.ID)
 	if err != nil {
-		return fail(action, err, "")
+		return cmdutil.FailStore(action, err, "")
 	}
 	what := fmt.Sprintf("user %s with %s and %s", describe(u), plural(accounts, "account"), plural(sessions, "session"))
 	if opts.DryRun {
@@ -64,7 +64,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was changed.")
 		return nil
 	}
-	if err := f.Confirm(opts.Yes, action, fmt.Sprintf("Delete %s?", what)); err != nil {
+	if err := f.Confirm(ctx, opts.Yes, action, fmt.Sprintf("Delete %s?", what)); err != nil {
 		return err
 	}
 	err = st.WithTx(ctx, func(tx store.Store) error {
@@ -81,7 +81,7 @@ func runDelete(ctx context.Context, opts *DeleteOptions) error {
 			Detail: map[string]string{"email": u.Email, "accounts": strconv.Itoa(accounts), "sessions": strconv.Itoa(sessions)}})
 	})
 	if err != nil {
-		return fail(action, err, notFoundFix(err))
+		return cmdutil.FailStore(action, err, notFoundFix(err))
 	}
 	fmt.Fprintf(f.IO.Out, "deleted user %s with %s and %s\n", describe(u), plural(accounts, "account"), plural(sessions, "session"))
 	return nil

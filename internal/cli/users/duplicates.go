@@ -38,7 +38,7 @@ func NewCmdDuplicates(f *cmdutil.Factory) *cobra.Command {
 and lower-cased, shows the accounts each holds, and suggests the merge that
 keeps one of them: the one with a verified email, then the most accounts,
 then the oldest. Nothing is changed; run the suggested command to merge.`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runDuplicates(cmd.Context(), opts) },
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON array of groups")
@@ -55,7 +55,7 @@ func runDuplicates(ctx context.Context, opts *DuplicatesOptions) error {
 	defer st.Close()
 	groups, err := st.FindDuplicates(ctx)
 	if err != nil {
-		return fail(action, err, "check the database with `authkit db status`")
+		return cmdutil.FailStore(action, err, "check the database with `authkit db status`")
 	}
 	if opts.JSON {
 		out := make([]duplicateJSON, 0, len(groups))
@@ -67,7 +67,7 @@ func runDuplicates(ctx context.Context, opts *DuplicatesOptions) error {
 			}
 			out = append(out, j)
 		}
-		return cmdutil.PrintJSON(f.IO.Out, out)
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, out))
 	}
 	if len(groups) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "No duplicate users.")
@@ -88,7 +88,7 @@ func runDuplicates(ctx context.Context, opts *DuplicatesOptions) error {
 			t.Row(append([]string{keep}, userRow(u.User, u.Accounts)...)...)
 		}
 		if err := t.Flush(); err != nil {
-			return cmdutil.Fail(action, err, "")
+			return cmdutil.OutputError(err)
 		}
 		fmt.Fprintf(w, "merge: %s\n", cmdutil.Safe(suggestedMerge(g)))
 	}

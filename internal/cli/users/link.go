@@ -35,7 +35,7 @@ func NewCmdLink(f *cmdutil.Factory) *cobra.Command {
 signing in with it signs in as that user. An account that another user holds
 is refused, naming that user; unlink it or merge the users first.`,
 		Example: `  authkit users link ada@example.com --provider github --account-id 1234567`,
-		Args:    cobra.ExactArgs(1),
+		Args:    cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			return runLink(cmd.Context(), opts)
@@ -62,26 +62,23 @@ func (e *heldError) Error() string {
 // Is makes errors.Is(err, store.ErrConflict) true.
 func (e *heldError) Is(target error) bool { return target == store.ErrConflict }
 
-// errAlreadyLinked: the account is linked to this very user already.
-var errAlreadyLinked = errors.New("already linked to this user")
-
 func runLink(ctx context.Context, opts *LinkOptions) error {
 	f := opts.Factory
 	action := fmt.Sprintf("link %s to user %s", accountName(opts.Provider, opts.AccountID), cmdutil.Quote(opts.User))
 	if err := checkUserArg(action, opts.User); err != nil {
 		return err
 	}
-	if err := checkText(action, "--provider", opts.Provider, "--account-id", opts.AccountID); err != nil {
+	if err := cmdutil.CheckText(action, "--provider", opts.Provider, "--account-id", opts.AccountID); err != nil {
 		return err
 	}
 	if strings.TrimSpace(opts.Provider) == "" {
-		return usage(action, "pass --provider, e.g. --provider github", "--provider is empty")
+		return cmdutil.Usage(action, "pass --provider, e.g. --provider github", "--provider is empty")
 	}
 	if strings.TrimSpace(opts.AccountID) == "" {
-		return usage(action, "pass --account-id with the user's id at the provider", "--account-id is empty")
+		return cmdutil.Usage(action, "pass --account-id with the user's id at the provider", "--account-id is empty")
 	}
 	if !slices.Contains(LinkTypes, opts.Type) {
-		return usage(action, "pass --type with one of "+strings.Join(LinkTypes, ", "),
+		return cmdutil.Usage(action, "pass --type with one of "+strings.Join(LinkTypes, ", "),
 			"unknown account type %s; valid types are %s", cmdutil.Quote(opts.Type), strings.Join(LinkTypes, ", "))
 	}
 	st, u, err := openUser(ctx, f, action, opts.User)
@@ -90,45 +87,32 @@ func runLink(ctx context.Context, opts *LinkOptions) error {
 	}
 	defer st.Close()
 	account := store.Account{UserID: u.ID, Type: opts.Type, Provider: opts.Provider, ProviderAccountID: opts.AccountID}
+	// LinkAccount checks, under a lock on the account, that nobody holds
+	// it, and names the holder in a *store.ConflictError when somebody does.
 	err = st.WithTx(ctx, func(tx store.Store) error {
-		owner, err := tx.GetUserByAccount(ctx, opts.Provider, opts.AccountID)
-		switch {
-		case err == nil && owner.ID == u.ID:
-			return errAlreadyLinked
-		case err == nil:
-			return &heldError{provider: opts.Provider, accountID: opts.AccountID, owner: owner}
-		case !errors.Is(err, store.ErrNotFound):
-			return err
-		}
 		if _, err := tx.LinkAccount(ctx, account); err != nil {
 			return err
 		}
 		return tx.RecordEvent(ctx, store.Event{Type: store.EventLinkAccount, UserID: u.ID, Actor: f.Actor(),
 			Detail: map[string]string{"provider": opts.Provider, "providerAccountId": opts.AccountID, "type": opts.Type}})
 	})
-	if errors.Is(err, errAlreadyLinked) {
+	var ce *store.ConflictError
+	switch {
+	case errors.As(err, &ce) && ce.OwnerID == u.ID:
 		fmt.Fprintf(f.IO.ErrOut, "The account %s is already linked to user %s; nothing changed.\n",
 			accountName(opts.Provider, opts.AccountID), describe(u))
 		return nil
-	}
-	// A concurrent link can still win between the check and the insert:
-	// name the owner the store reports.
-	var ce *store.ConflictError
-	if errors.As(err, &ce) && ce.OwnerID != "" {
+	case errors.As(err, &ce) && ce.OwnerID != "":
 		owner, gerr := st.GetUser(ctx, ce.OwnerID)
 		if gerr != nil {
 			owner = store.User{ID: ce.OwnerID}
 		}
-		err = &heldError{provider: opts.Provider, accountID: opts.AccountID, owner: owner}
-	}
-	var held *heldError
-	if errors.As(err, &held) {
+		held := &heldError{provider: opts.Provider, accountID: opts.AccountID, owner: owner}
 		q := func(s string) string { return cmdutil.Safe(shellQuote(s)) }
-		return cmdutil.Fail(action, err, fmt.Sprintf("unlink it from that user first (`authkit users unlink %s --provider %s --account-id %s`), or merge the two users (`authkit users merge %s %s --dry-run`)",
-			q(held.owner.ID), q(opts.Provider), q(opts.AccountID), q(u.ID), q(held.owner.ID)))
-	}
-	if err != nil {
-		return fail(action, err, notFoundFix(err))
+		return cmdutil.Fail(action, held, fmt.Sprintf("unlink it from that user first (`authkit users unlink %s --provider %s --account-id %s`), or merge the two users (`authkit users merge %s %s --dry-run`)",
+			q(owner.ID), q(opts.Provider), q(opts.AccountID), q(u.ID), q(owner.ID)))
+	case err != nil:
+		return cmdutil.FailStore(action, err, notFoundFix(err))
 	}
 	fmt.Fprintf(f.IO.Out, "linked %s (%s) to user %s\n", accountName(opts.Provider, opts.AccountID), opts.Type, describe(u))
 	return nil

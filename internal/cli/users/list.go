@@ -46,7 +46,7 @@ where absent values are null.`,
 		Example: `  authkit users list --email example.com
   authkit users list --provider github --limit 20
   authkit users list --json > users.json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runList(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.Email, "email", "", "only users whose email contains this text (case-insensitive, literal)")
@@ -59,9 +59,9 @@ where absent values are null.`,
 func runList(ctx context.Context, opts *ListOptions) error {
 	const action = "list users"
 	if opts.Limit < 0 {
-		return usage(action, "pass --limit 0 for all users, or a positive number", "--limit is negative (%d)", opts.Limit)
+		return cmdutil.Usage(action, "pass --limit 0 for all users, or a positive number", "--limit is negative (%d)", opts.Limit)
 	}
-	if err := checkText(action, "--email", opts.Email, "--provider", opts.Provider); err != nil {
+	if err := cmdutil.CheckText(action, "--email", opts.Email, "--provider", opts.Provider); err != nil {
 		return err
 	}
 	f := opts.Factory
@@ -80,26 +80,28 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	}
 	q := store.UserQuery{EmailContains: opts.Email, Provider: opts.Provider, Limit: opts.Limit}
 	written := 0
+	// writeErr tells a failed write (stdout) from a failed read (the
+	// store): they have different fixes.
+	var writeErr error
 	err = st.EachUser(ctx, q, func(u store.UserWithAccounts) error {
-		if err := out.user(u); err != nil {
-			return err
-		}
+		err := out.user(u)
 		written++
-		if written%flushEvery == 0 {
-			return out.flush()
+		if err == nil && written%flushEvery == 0 {
+			err = out.flush()
 		}
-		return nil
+		writeErr = err
+		return err
 	})
+	if writeErr != nil {
+		return cmdutil.OutputError(writeErr)
+	}
 	if err != nil {
 		// What is written stays written; an unterminated JSON array
 		// tells a reader that the list is incomplete.
 		_ = w.Flush()
-		return fail(action, err, "check the database with `authkit db status`")
+		return cmdutil.FailStore(action, err, "check the database with `authkit db status`")
 	}
-	if err := out.end(); err != nil {
-		return cmdutil.Fail(action, err, "")
-	}
-	return nil
+	return cmdutil.OutputError(out.end())
 }
 
 // listWriter writes users as they come, one page at a time.

@@ -56,7 +56,7 @@ sources are deleted. --dry-run prints the plan and changes nothing.
 ` + "`authkit users duplicates`" + ` suggests merges.`,
 		Example: `  authkit users merge ada@example.com 0190a5c2-7d1e-7c4b-9f3e-2b1d4c5e6f70 --dry-run
   authkit users merge ada@example.com 0190a5c2-7d1e-7c4b-9f3e-2b1d4c5e6f70 --yes`,
-		Args: cobra.MinimumNArgs(2),
+		Args: cmdutil.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Target, opts.Sources = args[0], args[1:]
 			return runMerge(cmd.Context(), opts)
@@ -78,7 +78,7 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 		}
 	}
 	if slices.Contains(opts.Sources, opts.Target) {
-		return usage(action, fixArgs, "cannot merge user %s into itself", cmdutil.Quote(opts.Target))
+		return cmdutil.Usage(action, fixArgs, "cannot merge user %s into itself", cmdutil.Quote(opts.Target))
 	}
 	ctx = sqlstore.WithActor(ctx, f.Actor())
 	st, err := f.OpenStore(ctx, sqlstore.Options{})
@@ -88,31 +88,31 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 	defer st.Close()
 	target, err := cmdutil.ResolveUser(ctx, st, opts.Target)
 	if err != nil {
-		return fail(action, err, fixFindUser)
+		return cmdutil.FailStore(action, err, fixFindUser)
 	}
 	var sourceIDs []string
 	sources := map[string]store.User{}
 	for _, ref := range opts.Sources {
 		u, err := cmdutil.ResolveUser(ctx, st, ref)
 		if err != nil {
-			return fail(action, err, fixFindUser)
+			return cmdutil.FailStore(action, err, fixFindUser)
 		}
 		switch {
 		case u.ID == target.ID:
-			return usage(action, fixArgs, "cannot merge user %s into itself (%s names the target)", describe(target), cmdutil.Quote(ref))
+			return cmdutil.Usage(action, fixArgs, "cannot merge user %s into itself (%s names the target)", describe(target), cmdutil.Quote(ref))
 		case slices.Contains(sourceIDs, u.ID):
-			return usage(action, fixArgs, "user %s is named twice", describe(u))
+			return cmdutil.Usage(action, fixArgs, "user %s is named twice", describe(u))
 		}
 		sourceIDs = append(sourceIDs, u.ID)
 		sources[u.ID] = u
 	}
 	plan, err := st.MergeUsers(ctx, target.ID, sourceIDs, true)
 	if err != nil {
-		return fail(action, err, fixFindUser)
+		return cmdutil.FailStore(action, err, fixFindUser)
 	}
 	if opts.DryRun {
 		if err := printPlan(f, opts, plan, target, sources); err != nil {
-			return cmdutil.Fail(action, err, "")
+			return cmdutil.OutputError(err)
 		}
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was changed.")
 		return nil
@@ -120,15 +120,15 @@ func runMerge(ctx context.Context, opts *MergeOptions) error {
 	question := fmt.Sprintf("Merge %s into user %s, moving %s and %s, and delete %s?",
 		plural(len(sourceIDs), "user"), describe(target), plural(len(plan.MovedAccounts), "account"),
 		plural(plan.MovedSessions, "session"), map[bool]string{true: "it", false: "them"}[len(sourceIDs) == 1])
-	if err := f.Confirm(opts.Yes, action, question); err != nil {
+	if err := f.Confirm(ctx, opts.Yes, action, question); err != nil {
 		return err
 	}
 	plan, err = st.MergeUsers(ctx, target.ID, sourceIDs, false)
 	if err != nil {
-		return fail(action, err, notFoundFix(err))
+		return cmdutil.FailStore(action, err, notFoundFix(err))
 	}
 	if err := printPlan(f, opts, plan, target, sources); err != nil {
-		return cmdutil.Fail(action, err, "")
+		return cmdutil.OutputError(err)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Merged %s into user %s.\n", plural(len(sourceIDs), "user"), describe(target))
 	return nil
@@ -149,7 +149,7 @@ func printPlan(f *cmdutil.Factory, opts *MergeOptions, plan store.MergePlan, tar
 				accountJSON: accountJSON{Provider: a.Provider, Type: a.Type, ProviderAccountID: a.ProviderAccountID},
 				FromUserID:  a.UserID})
 		}
-		return cmdutil.PrintJSON(f.IO.Out, j)
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, j))
 	}
 	verb := func(done, would string) string {
 		if plan.DryRun {

@@ -45,7 +45,7 @@ func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
 sessions. Provider tokens and session tokens are never shown.`,
 		Example: `  authkit users show ada@example.com
   authkit users show 0190a5c2-7d1e-7c4b-9f3e-2b1d4c5e6f70 --json`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			return runShow(cmd.Context(), opts)
@@ -68,11 +68,11 @@ func runShow(ctx context.Context, opts *ShowOptions) error {
 	defer st.Close()
 	accounts, err := st.ListAccounts(ctx, u.ID)
 	if err != nil {
-		return fail(action, err, "")
+		return cmdutil.FailStore(action, err, "")
 	}
 	sessions, err := st.ListSessions(ctx, store.SessionQuery{UserID: u.ID})
 	if err != nil {
-		return fail(action, err, "")
+		return cmdutil.FailStore(action, err, "")
 	}
 	now := f.Now()
 	if opts.JSON {
@@ -85,7 +85,7 @@ func runShow(ctx context.Context, opts *ShowOptions) error {
 			}
 			out.Sessions = append(out.Sessions, j)
 		}
-		return cmdutil.PrintJSON(f.IO.Out, out)
+		return cmdutil.OutputError(cmdutil.PrintJSON(f.IO.Out, out))
 	}
 
 	w := f.IO.Out
@@ -96,7 +96,7 @@ func runShow(ctx context.Context, opts *ShowOptions) error {
 	t.Row("verified", verified(u.EmailVerified))
 	t.Row("image", u.Image)
 	if err := t.Flush(); err != nil {
-		return cmdutil.Fail(action, err, "")
+		return cmdutil.OutputError(err)
 	}
 	fmt.Fprintf(w, "\nACCOUNTS (%d)\n", len(accounts))
 	if len(accounts) > 0 {
@@ -105,7 +105,7 @@ func runShow(ctx context.Context, opts *ShowOptions) error {
 			t.Row(a.Provider, a.Type, a.ProviderAccountID)
 		}
 		if err := t.Flush(); err != nil {
-			return cmdutil.Fail(action, err, "")
+			return cmdutil.OutputError(err)
 		}
 	}
 	fmt.Fprintf(w, "\nSESSIONS (%d)\n", len(sessions))
@@ -119,7 +119,7 @@ func runShow(ctx context.Context, opts *ShowOptions) error {
 			t.Row(s.ID, s.Expires.UTC().Format(time.RFC3339), state)
 		}
 		if err := t.Flush(); err != nil {
-			return cmdutil.Fail(action, err, "")
+			return cmdutil.OutputError(err)
 		}
 	}
 	return nil

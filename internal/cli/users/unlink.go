@@ -39,7 +39,7 @@ one with --account-id, in one transaction. It refuses to remove the user's
 last linked account, which would leave it no way to sign in, unless --force.`,
 		Example: `  authkit users unlink ada@example.com --provider github --yes
   authkit users unlink ada@example.com --provider google --account-id 1089 --dry-run`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.User = args[0]
 			return runUnlink(cmd.Context(), opts)
@@ -64,11 +64,11 @@ func runUnlink(ctx context.Context, opts *UnlinkOptions) error {
 	if err := checkUserArg(action, opts.User); err != nil {
 		return err
 	}
-	if err := checkText(action, "--provider", opts.Provider, "--account-id", opts.AccountID); err != nil {
+	if err := cmdutil.CheckText(action, "--provider", opts.Provider, "--account-id", opts.AccountID); err != nil {
 		return err
 	}
 	if strings.TrimSpace(opts.Provider) == "" {
-		return usage(action, "pass --provider, e.g. --provider github", "--provider is empty")
+		return cmdutil.Usage(action, "pass --provider, e.g. --provider github", "--provider is empty")
 	}
 	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
@@ -83,13 +83,13 @@ func runUnlink(ctx context.Context, opts *UnlinkOptions) error {
 	case errors.Is(err, store.ErrLastSignInMethod):
 		return lastMethod(action, u)
 	case errors.Is(err, store.ErrNotFound):
-		return fail(action, &store.NotFoundError{What: fmt.Sprintf("an account %s of user %s", what, describe(u))}, fixShow)
+		return cmdutil.FailStore(action, &store.NotFoundError{What: fmt.Sprintf("an account %s of user %s", what, describe(u))}, fixShow)
 	case err != nil:
-		return fail(action, err, "")
+		return cmdutil.FailStore(action, err, "")
 	}
 	accounts, err := st.ListAccounts(ctx, u.ID)
 	if err != nil {
-		return fail(action, err, "")
+		return cmdutil.FailStore(action, err, "")
 	}
 	if opts.DryRun {
 		for _, a := range matching {
@@ -102,7 +102,7 @@ func runUnlink(ctx context.Context, opts *UnlinkOptions) error {
 	if len(matching) == len(accounts) {
 		question = fmt.Sprintf("Unlink %s from user %s? It is the user's last sign-in method.", plural(len(matching), "account"), describe(u))
 	}
-	if err := f.Confirm(opts.Yes, action, question); err != nil {
+	if err := f.Confirm(ctx, opts.Yes, action, question); err != nil {
 		return err
 	}
 	removed, err := store.Unlink(ctx, st, u.ID, opts.Provider, opts.AccountID, f.Actor(), opts.Force)
@@ -110,7 +110,7 @@ func runUnlink(ctx context.Context, opts *UnlinkOptions) error {
 		return lastMethod(action, u)
 	}
 	if err != nil {
-		return fail(action, err, fixShow)
+		return cmdutil.FailStore(action, err, fixShow)
 	}
 	for _, a := range removed {
 		fmt.Fprintf(f.IO.Out, "unlinked %s (%s) from user %s\n", accountName(a.Provider, a.ProviderAccountID), cmdutil.Safe(a.Type), describe(u))

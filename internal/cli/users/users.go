@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -26,7 +27,7 @@ import (
 
 // NewCmdUsers returns the `authkit users` command group.
 func NewCmdUsers(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := cmdutil.Group(&cobra.Command{
 		Use:   "users",
 		Short: "List, create, link, merge and delete users",
 		Long: `Administers the users of the database in force, their linked accounts and
@@ -35,7 +36,7 @@ their sessions. A <user> argument is a user id or an email address.
 Changes are each one transaction and are recorded in the audit log
 (` + "`authkit events list`" + `) on the authkit schema. Destructive commands ask for
 confirmation on a terminal and need --yes otherwise.`,
-	}
+	})
 	cmd.AddCommand(
 		NewCmdList(f),
 		NewCmdShow(f),
@@ -49,8 +50,11 @@ confirmation on a terminal and need --yes otherwise.`,
 	return cmd
 }
 
-// LinkTypes are the account types `users link --type` accepts.
-var LinkTypes = []string{"oauth", "oidc", "email", "credentials", "siwe"}
+// LinkTypes are the account types `users link --type` accepts: the store's
+// (store.AccountTypes) but webauthn. A WebAuthn (passkey) account is made
+// by a passkey registration together with its authenticator (credential id
+// and public key), which a command line cannot supply.
+var LinkTypes = slices.DeleteFunc(slices.Clone(store.AccountTypes), func(t string) bool { return t == "webauthn" })
 
 // userJSON is the stable JSON shape of a user. Absent values (no name, no
 // email, no image, an unverified email) are null, never "".
@@ -144,24 +148,6 @@ func accountName(provider, accountID string) string {
 	return cmdutil.Safe(provider) + "/" + cmdutil.Safe(accountID)
 }
 
-// usage is a usage error (exit 2) with a fix hint.
-func usage(action, fix string, format string, args ...any) error {
-	return &cmdutil.Error{Action: action, Err: fmt.Errorf(format, args...), Fix: fix, Code: cmdutil.ExitUsage}
-}
-
-// fail wraps a store error for action. The fix is the store's own hint
-// when it has one (database not migrated, read-only, ...), else fix.
-func fail(action string, err error, fix string) error {
-	var ce *cmdutil.Error
-	if errors.As(err, &ce) {
-		return err
-	}
-	if hint := cmdutil.StoreFix(err); hint != "" {
-		fix = hint
-	}
-	return cmdutil.Fail(action, err, fix)
-}
-
 // fixFindUser is the hint for an unknown user.
 const fixFindUser = "check the id or email with `authkit users list --email <part of it>`"
 
@@ -171,25 +157,6 @@ func notFoundFix(err error) string {
 		return fixFindUser
 	}
 	return ""
-}
-
-// checkText rejects string inputs that no database keeps as text: invalid
-// UTF-8 and NUL bytes (Postgres refuses both; SQLite would compare raw
-// bytes). pairs alternate a name ("<user>", "--provider") and its value.
-// Everything else is a literal: it is bound as a query parameter, and
-// LIKE wildcards are escaped by the store.
-func checkText(action string, pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		name, v := pairs[i], pairs[i+1]
-		fix := "pass " + name + " as UTF-8 text without NUL bytes"
-		switch {
-		case !utf8.ValidString(v):
-			return usage(action, fix, "%s %s is not valid UTF-8 text", name, cmdutil.Quote(v))
-		case strings.ContainsRune(v, 0):
-			return usage(action, fix, "%s %s holds a NUL byte", name, cmdutil.Quote(v))
-		}
-	}
-	return nil
 }
 
 // openUser opens the store and finds the user ref names (an id or an
@@ -202,7 +169,7 @@ func openUser(ctx context.Context, f *cmdutil.Factory, action, ref string) (*sql
 	u, err := cmdutil.ResolveUser(ctx, st, ref)
 	if err != nil {
 		st.Close()
-		return nil, store.User{}, fail(action, err, fixFindUser)
+		return nil, store.User{}, cmdutil.FailStore(action, err, fixFindUser)
 	}
 	return st, u, nil
 }
@@ -210,9 +177,9 @@ func openUser(ctx context.Context, f *cmdutil.Factory, action, ref string) (*sql
 // checkUserArg rejects an empty <user> argument before any lookup.
 func checkUserArg(action, ref string) error {
 	if strings.TrimSpace(ref) == "" {
-		return usage(action, "pass a user id or an email address", "the user argument is empty")
+		return cmdutil.Usage(action, "pass a user id or an email address", "the user argument is empty")
 	}
-	return checkText(action, "the user", ref)
+	return cmdutil.CheckText(action, "the user", ref)
 }
 
 // ValidateEmail reports whether s is a plausible email address: valid

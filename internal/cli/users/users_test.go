@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/authkit-dev/authkit/internal/cli/clitest"
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
+	"github.com/authkit-dev/authkit/internal/cli/users"
 	"github.com/authkit-dev/authkit/internal/testenv"
 	"github.com/authkit-dev/authkit/pkg/store"
 	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
@@ -345,5 +347,57 @@ func TestHostileArguments(t *testing.T) {
 				t.Errorf("accounts %v, %v; want the one github account", accounts, err)
 			}
 		})
+	}
+}
+
+// failingWriter is a stdout that takes nothing (a full disk).
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, errors.New("write /dev/stdout: no space left on device")
+}
+
+// TestListWriteFailure: a stdout that fails while users are streamed page
+// by page is an output error (exit 1) whose hint is about stdout, not the
+// database (`db status` would send the user after the wrong thing).
+func TestListWriteFailure(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	err := db.st.WithTx(ctx, func(tx store.Store) error {
+		for i := range 2500 {
+			if _, err := tx.CreateUser(ctx, store.User{Email: fmt.Sprintf("user%04d@example.com", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"users", "list"}, {"users", "list", "--json"}, {"users", "list", "--limit", "1"}} {
+		r := db.run(t, "", false, failingWriter{}, args...)
+		if r.Code != cmdutil.ExitError {
+			t.Errorf("%q: exit %d, want 1\n%s", args, r.Code, r.Stderr)
+		}
+		if !strings.HasPrefix(r.Stderr, "authkit: cannot write output: ") || strings.Contains(r.Stderr, "db status") {
+			t.Errorf("%q: stderr %q", args, r.Stderr)
+		}
+	}
+}
+
+// TestLinkTypes: `users link --type` accepts the store's account types but
+// webauthn, in the store's order.
+func TestLinkTypes(t *testing.T) {
+	var want []string
+	for _, typ := range store.AccountTypes {
+		if typ != "webauthn" {
+			want = append(want, typ)
+		}
+	}
+	if !slices.Equal(users.LinkTypes, want) {
+		t.Errorf("LinkTypes = %v, want %v", users.LinkTypes, want)
+	}
+	if !slices.Contains(store.AccountTypes, "webauthn") {
+		t.Error("store.AccountTypes no longer has webauthn: drop the exception from LinkTypes")
 	}
 }
