@@ -130,6 +130,8 @@ func StoreFix(err error) string {
 		return "free space on the disk holding the database (nothing was written)"
 	case errors.Is(err, store.ErrUnsupported):
 		return "use a database with the authkit schema (`authkit db migrate`)"
+	case errors.Is(err, store.ErrSchemaMismatch):
+		return "give the column named above a default in your app's migrations (authkit never alters Auth.js tables), or pass --schema if the profile is wrong"
 	}
 	return ""
 }

@@ -2,9 +2,11 @@
 package dbcmd
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
+	"github.com/authkit-dev/authkit/pkg/store"
 	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/spf13/cobra"
 )
@@ -48,7 +50,11 @@ func runMigrate(cmd *cobra.Command, f *cmdutil.Factory, opts *MigrateOptions) er
 	defer st.Close()
 	applied, err := st.Migrate(ctx)
 	if err != nil {
-		return cmdutil.Fail("migrate the database", err, cmdutil.StoreFix(err))
+		fix := cmdutil.StoreFix(err)
+		if errors.Is(err, store.ErrUnsupported) {
+			fix = "nothing was changed; to use an Auth.js database, run the other commands without `db migrate` (see `authkit db inspect`)"
+		}
+		return cmdutil.Fail("migrate the database", err, fix)
 	}
 	if opts.JSON {
 		if applied == nil {

@@ -316,7 +316,9 @@ func (s *Store) compareIDs(a, b store.User) int {
 }
 
 // suggestTarget picks the user to keep: a verified email first, then the
-// most linked accounts, then the oldest (users come sorted by id).
+// most linked accounts, then the smallest id (users come sorted by id; the
+// oldest user where ids grow with time: serial, UUIDv7 and cuid ids, not
+// Drizzle's random UUIDs).
 func suggestTarget(users []store.UserWithAccounts) string {
 	best := users[0]
 	for _, u := range users[1:] {
