@@ -70,9 +70,14 @@ func (s *Store) userFilter(q store.UserQuery) (string, []any, error) {
 		// trimmed: it is a fragment).
 		needle := q.EmailContains
 		if s.prof.NormalizeMail {
-			needle = strings.ToLower(norm.NFKC.String(needle))
+			needle = norm.NFKC.String(needle)
 		}
-		conds = append(conds, fmt.Sprintf(s.d.contains, "u."+quote(u.Email)))
+		needle = strings.ToLower(needle) // here, not in SQL: SQLite functions see text only up to a NUL
+		contains := s.d.contains
+		if !isASCII(needle) {
+			contains = s.d.containsAll
+		}
+		conds = append(conds, fmt.Sprintf(contains, "u."+quote(u.Email)))
 		args = append(args, needle)
 	}
 	if q.Provider != "" {
@@ -617,4 +622,13 @@ func (s *Store) indexNotes(ctx context.Context, present []string) ([]string, err
 		}
 	}
 	return notes, nil
+}
+
+func isASCII(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

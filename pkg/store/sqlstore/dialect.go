@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"database/sql/driver"
 	"strconv"
 	"strings"
+
+	"modernc.org/sqlite"
 )
 
 // dialect holds every SQL difference between the engines, as strings.
@@ -10,7 +13,8 @@ import (
 type dialect struct {
 	driver      string
 	dollarArgs  bool   // rewrite '?' to $1, $2, ...
-	contains    string // case-insensitive "column %s contains the argument", literally (no wildcards)
+	contains    string // "column %s, lower-cased, contains the (lower-cased) argument", literally (no wildcards)
+	containsAll string // the same for a non-ASCII argument: every letter folded (SQLite's lower() folds ASCII only)
 	forUpdate   string // row lock in a transaction ("" where the whole database is locked)
 	advisory    string // statement taking a transaction-scoped lock on a key ("" where not needed)
 	listTables  string
@@ -24,7 +28,8 @@ type dialect struct {
 var dialects = map[string]dialect{
 	EngineSQLite: {
 		driver:      "sqlite",
-		contains:    "instr(lower(%s), lower(?)) > 0",
+		contains:    "instr(lower(%s), ?) > 0",
+		containsAll: "instr(authkit_lower(%s), ?) > 0",
 		listTables:  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
 		listColumns: "SELECT name FROM pragma_table_info(?)",
 		leadIndex:   "SELECT count(*) FROM pragma_index_list(?) il JOIN pragma_index_info(il.name) ii WHERE ii.seqno = 0 AND ii.name = ?",
@@ -35,7 +40,8 @@ var dialects = map[string]dialect{
 	EnginePostgres: {
 		driver:      "pgx",
 		dollarArgs:  true,
-		contains:    "strpos(lower(%s), lower(?)) > 0",
+		contains:    "strpos(lower(%s), ?) > 0",
+		containsAll: "strpos(lower(%s), ?) > 0",
 		forUpdate:   " FOR UPDATE",
 		advisory:    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 		listTables:  "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
@@ -77,4 +83,22 @@ func (d dialect) rebind(query string) string {
 // quote quotes an identifier; both engines accept double quotes.
 func quote(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// SQLite's lower() folds ASCII only; authkit_lower folds every letter the
+// way Postgres' lower() does, so "ZOË" finds "zoë" on both engines. It sees
+// a text only up to a NUL, so ASCII searches keep lower(), which does not.
+func init() {
+	err := sqlite.RegisterDeterministicScalarFunction("authkit_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+	if err != nil {
+		panic("authkit: cannot register authkit_lower: " + err.Error())
+	}
 }

@@ -185,3 +185,27 @@ func TestSchemelessURL(t *testing.T) {
 		}
 	}
 }
+
+// --email folds every letter's case on both engines, not only ASCII.
+func TestEmailContainsFoldsUnicode(t *testing.T) {
+	forEachProfile(t, func(t *testing.T, pc profileCase) {
+		ctx := context.Background()
+		s := openProfile(t, pc.profile, pc.engine)
+		u, err := s.CreateUser(ctx, store.User{Email: "Zoë.Ärger@example.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"ZOË", "zoë.ä", "ÄRGER@"} {
+			var got []string
+			if err := s.EachUser(ctx, store.UserQuery{EmailContains: q}, func(x store.UserWithAccounts) error {
+				got = append(got, x.ID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != u.ID {
+				t.Errorf("EmailContains %q = %v, want the user %s", q, got, u.ID)
+			}
+		}
+	})
+}
