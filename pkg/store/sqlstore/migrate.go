@@ -123,8 +123,13 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		return nil, fmt.Errorf("%w: this is an %s database; authkit uses it as it is and never alters its tables", store.ErrUnsupported, s.prof.Name)
 	}
 	if s.engine == EngineSQLite {
-		if _, err := s.db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
-			return nil, mapError(err)
+		// Switching to WAL needs the file to itself; SQLite answers busy at
+		// once, without waiting, while another connection migrates.
+		if err := retry(ctx, func() error {
+			_, err := s.db.ExecContext(ctx, "PRAGMA journal_mode=WAL")
+			return err
+		}); err != nil {
+			return nil, err
 		}
 	}
 	st, err := s.Status(ctx)

@@ -35,14 +35,23 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx store.Store) error) error
 	if s.tx != nil {
 		return fn(s)
 	}
-	var err error
-	for attempt := range txAttempts {
-		err = s.runTx(ctx, fn)
+	return retry(ctx, func() error {
+		err := s.runTx(ctx, fn)
 		if err != nil && ctx.Err() != nil && errors.Is(err, sql.ErrTxDone) {
 			// database/sql rolled the transaction back when the context
 			// ended; say why rather than "already rolled back".
 			err = fmt.Errorf("%w: the transaction was rolled back", context.Cause(ctx))
 		}
+		return err
+	})
+}
+
+// retry runs fn until it succeeds, fails for good, or txAttempts runs are
+// spent, with jittered backoff between runs that failed transiently.
+func retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := range txAttempts {
+		err = fn()
 		if err == nil || ctx.Err() != nil || !retryable(err) {
 			break
 		}
