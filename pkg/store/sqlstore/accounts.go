@@ -183,11 +183,16 @@ func (s *Store) accountsOf(ctx context.Context, userIDs []string, withTokens boo
 	for len(args) > 0 {
 		chunk := args[:min(len(args), accountsChunk)]
 		args = args[len(chunk):]
-		query := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s) ORDER BY %s, %s",
-			quotedList(cols), quote(t.Table), quote(t.UserID), placeholders(len(chunk)), quote(t.Provider), quote(t.ProviderAccountID))
+		// No ORDER BY: on a schema without a user id index it would make
+		// SQLite walk the (provider, id) key; the few rows sort in Go.
+		query := fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (%s)",
+			quotedList(cols), quote(t.Table), quote(t.UserID), placeholders(len(chunk)))
 		if err := s.collectAccounts(ctx, out, scan, s.d.rebind(query), chunk...); err != nil {
 			return nil, err
 		}
+	}
+	for _, accounts := range out {
+		sortAccounts(accounts)
 	}
 	return out, nil
 }

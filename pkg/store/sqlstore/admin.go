@@ -91,12 +91,30 @@ func (s *Store) userFilter(q store.UserQuery) (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
+// shortListing is the largest limit EachUser serves with ListUsers.
+const shortListing = accountsChunk
+
 // EachUser calls fn for each user q selects, ordered by id, with its
 // accounts. It is one query (the users joined to their accounts), so it
 // streams any number of users in flat memory, and reads an Auth.js schema
 // that has no index on the accounts' user id in one pass rather than one
 // pass per page.
 func (s *Store) EachUser(ctx context.Context, q store.UserQuery, fn func(store.UserWithAccounts) error) error {
+	if q.Limit > 0 && q.Limit <= shortListing {
+		// A short listing: the users first, then their accounts in one
+		// lookup. The join below would make SQLite, on a schema without an
+		// index on the accounts' user id, read all accounts for a few users.
+		page, err := s.ListUsers(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, u := range page.Users {
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	u, a := s.prof.Users, s.prof.Accounts
 	where, args, err := s.userFilter(q)
 	if err != nil {
@@ -111,9 +129,9 @@ func (s *Store) EachUser(ctx context.Context, q store.UserQuery, fn func(store.U
 		accountCols = append(accountCols, "a."+quote(c))
 	}
 	query := fmt.Sprintf(`SELECT u.*, %s FROM (SELECT %s FROM %s u%s ORDER BY u.%s%s) u
-		LEFT JOIN %s a ON a.%s = u.%s ORDER BY u.%s, a.%s, a.%s`,
+		LEFT JOIN %s a ON a.%s = u.%s ORDER BY u.%s`,
 		strings.Join(accountCols, ", "), s.userCols("u."), quote(u.Table), where, quote(u.ID), limit,
-		quote(a.Table), quote(a.UserID), quote(u.ID), quote(u.ID), quote(a.Provider), quote(a.ProviderAccountID))
+		quote(a.Table), quote(a.UserID), quote(u.ID), quote(u.ID))
 	rows, err := s.q().QueryContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
 		return mapError(err)
@@ -126,6 +144,7 @@ func (s *Store) EachUser(ctx context.Context, q store.UserQuery, fn func(store.U
 			return mapError(err)
 		}
 		if cur != nil && cur.ID != user.ID {
+			sortAccounts(cur.Accounts)
 			if err := fn(*cur); err != nil {
 				return err
 			}
@@ -142,9 +161,19 @@ func (s *Store) EachUser(ctx context.Context, q store.UserQuery, fn func(store.U
 		return mapError(err)
 	}
 	if cur != nil {
+		sortAccounts(cur.Accounts)
 		return fn(*cur)
 	}
 	return nil
+}
+
+// sortAccounts orders a user's accounts by provider and account id, in Go:
+// the same order on both engines whatever their collation, and no sort for
+// the database to do.
+func sortAccounts(accounts []store.Account) {
+	slices.SortFunc(accounts, func(x, y store.Account) int {
+		return cmp.Or(cmp.Compare(x.Provider, y.Provider), cmp.Compare(x.ProviderAccountID, y.ProviderAccountID))
+	})
 }
 
 // scanUserAccount reads a row of a users LEFT JOIN accounts; the account is
