@@ -6,7 +6,9 @@
 //	storebench seed   --database-url URL --schema authkit --users 1000000
 //	storebench check  --database-url URL --schema authkit --users 1000000
 //	storebench email  --users 1000000 [--index I]
-//	storebench plans  --database-url URL --pglog FILE --db NAME --since OFFSET
+//	storebench plans  --pg URL --pglog FILE --db NAME --since OFFSET [--sqlite sqlite:PATH]
+//	storebench explain --sqlite sqlite:PATH SQL...
+//	authkit users list --json | storebench checklist --users 1000000 [--serial]
 //
 // The data set is deterministic: user i has the same id, email and
 // accounts on every engine and every run, so the script can name a user
@@ -39,6 +41,10 @@ func main() {
 		err = cmdEmail(os.Args[2:])
 	case "plans":
 		err = cmdPlans(ctx, os.Args[2:])
+	case "explain":
+		err = cmdExplain(ctx, os.Args[2:])
+	case "checklist":
+		err = cmdChecklist(os.Args[2:])
 	default:
 		usage()
 	}
@@ -53,7 +59,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: storebench seed|check|email|plans [flags]; see bench/README.md")
+	fmt.Fprintln(os.Stderr, "usage: storebench seed|check|email|plans|explain|checklist [flags]; see bench/README.md")
 	os.Exit(2)
 }
 

@@ -20,8 +20,9 @@ import (
 )
 
 // `storebench plans` reads the statements an authkit command issued from
-// the Postgres server log (bench/store.sh turns on
-// log_min_duration_statement = 0 for the benchmark database while the
+// the Postgres server log (bench/store.sh turns on log_statement = 'all',
+// which logs a statement when it starts, and log_min_duration_statement = 0,
+// which logs its duration when it ends, for the benchmark database while the
 // command runs), and prints for each distinct statement how often it ran,
 // the server time it took, EXPLAIN (ANALYZE, BUFFERS) on Postgres and, when
 // --sqlite is given, EXPLAIN QUERY PLAN and a timing of the very same text
@@ -36,12 +37,20 @@ type statement struct {
 	params   []*string // nil element: NULL
 	count    int
 	duration time.Duration
+	// unfinished counts the runs whose end was not logged: a command cut
+	// short (bench/store.sh stops `users list` after its first megabytes)
+	// ends its statement without a duration.
+	unfinished int
 }
 
 var (
 	entryStart = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \S+ \[(\d+)\] `)
-	execLine   = regexp.MustCompile(`LOG:  duration: ([0-9.]+) ms  (?:execute [^:]*|statement): `)
-	dollarArg  = regexp.MustCompile(`\$(\d+)`)
+	// A statement with its duration (log_min_duration_statement alone), or
+	// a statement as it starts (log_statement = 'all'): the duration group
+	// is then empty and comes later on a line of its own (durationOnly).
+	execLine     = regexp.MustCompile(`LOG:  (?:duration: ([0-9.]+) ms  )?(?:execute [^:]*|statement): `)
+	durationOnly = regexp.MustCompile(`LOG:  duration: ([0-9.]+) ms$`)
+	dollarArg    = regexp.MustCompile(`\$(\d+)`)
 )
 
 func cmdPlans(ctx context.Context, args []string) error {
@@ -63,7 +72,7 @@ func cmdPlans(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(stmts) == 0 {
-		return fmt.Errorf("no statement of the database %s in %s between offsets %d and %d; is log_min_duration_statement set?",
+		return fmt.Errorf("no statement of the database %s in %s between offsets %d and %d; is log_statement or log_min_duration_statement set?",
 			*db, *logPath, *since, *until)
 	}
 	var pg *pgx.Conn
@@ -78,7 +87,7 @@ func cmdPlans(ctx context.Context, args []string) error {
 		}
 		defer pg.Close(ctx)
 		// Keep what this tool runs out of the log it reads.
-		if _, err := pg.Exec(ctx, "SET log_min_duration_statement = -1"); err != nil {
+		if _, err := pg.Exec(ctx, "SET log_min_duration_statement = -1; SET log_statement = 'none'"); err != nil {
 			return err
 		}
 	}
@@ -97,15 +106,27 @@ func cmdPlans(ctx context.Context, args []string) error {
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
 	var total time.Duration
-	calls := 0
+	calls, unfinished := 0, 0
 	for _, s := range stmts {
 		total += s.duration
 		calls += s.count
+		unfinished += s.unfinished
 	}
-	fmt.Fprintf(w, "## %s\n\n%d statements executed, %d distinct, %s of server time in all (as logged, execute phase)\n",
-		*label, calls, len(stmts), fmtDur(total))
+	cut := ""
+	if unfinished > 0 {
+		cut = fmt.Sprintf(", not counting %d statement(s) cut short", unfinished)
+	}
+	fmt.Fprintf(w, "## %s\n\n%d statements executed, %d distinct, %s of server time in all (as logged, execute phase%s)\n",
+		*label, calls, len(stmts), fmtDur(total), cut)
 	for n, s := range stmts {
-		fmt.Fprintf(w, "\n### %s: statement %d (ran %d×, %s server time)\n\n", *label, n+1, s.count, fmtDur(s.duration))
+		ran := fmt.Sprintf("ran %d×, %s server time", s.count, fmtDur(s.duration))
+		switch {
+		case s.unfinished == s.count:
+			ran = fmt.Sprintf("ran %d×, cut short when the command's output was cut, so not timed by the log", s.count)
+		case s.unfinished > 0:
+			ran += fmt.Sprintf(", not counting %d run(s) cut short", s.unfinished)
+		}
+		fmt.Fprintf(w, "\n### %s: statement %d (%s)\n\n", *label, n+1, ran)
 		fmt.Fprintf(w, "    %s\n", abbreviate(s.sql))
 		if len(s.params) > 0 {
 			fmt.Fprintf(w, "    -- %d parameters, first: $1 = %s\n", len(s.params), showParam(s.params[0]))
@@ -162,7 +183,8 @@ func readLog(path, db string, since, until int64) ([]*statement, error) {
 	marker := "@" + db + " "
 	byText := map[string]*statement{}
 	var order []*statement
-	last := map[string]*statement{} // pid -> statement awaiting its DETAIL
+	last := map[string]*statement{}    // pid -> statement awaiting its DETAIL
+	running := map[string]*statement{} // pid -> statement logged at its start, awaiting its duration
 	for _, e := range entries {
 		if !strings.Contains(e.text, marker) {
 			continue
@@ -174,12 +196,20 @@ func readLog(path, db string, since, until int64) ([]*statement, error) {
 			delete(last, e.pid)
 			continue
 		}
+		if m := durationOnly.FindStringSubmatch(strings.TrimSpace(e.text)); m != nil {
+			if s := running[e.pid]; s != nil {
+				ms, _ := strconv.ParseFloat(m[1], 64)
+				s.duration += time.Duration(ms * float64(time.Millisecond))
+				s.unfinished--
+				delete(running, e.pid)
+			}
+			continue
+		}
 		m := execLine.FindStringSubmatchIndex(e.text)
 		if m == nil {
 			delete(last, e.pid)
 			continue
 		}
-		ms, _ := strconv.ParseFloat(e.text[m[2]:m[3]], 64)
 		text := strings.TrimSpace(e.text[m[1]:])
 		if isComment(text) {
 			continue
@@ -196,7 +226,13 @@ func readLog(path, db string, since, until int64) ([]*statement, error) {
 			}
 		}
 		s.count++
-		s.duration += time.Duration(ms * float64(time.Millisecond))
+		if m[2] >= 0 { // logged at its end, with its duration
+			ms, _ := strconv.ParseFloat(e.text[m[2]:m[3]], 64)
+			s.duration += time.Duration(ms * float64(time.Millisecond))
+		} else { // logged at its start: unfinished until its duration line
+			s.unfinished++
+			running[e.pid] = s
+		}
 	}
 	return order, nil
 }
@@ -265,7 +301,13 @@ func (s *statement) args() []any {
 func explainPG(ctx context.Context, w io.Writer, pg *pgx.Conn, s *statement) error {
 	var plan []string
 	var times []string
-	for range 3 {
+	start := time.Now()
+	for run := 0; run < 3; run++ {
+		// A statement that reads everything (users list is one query
+		// now) runs once past 20 s rather than three times.
+		if run > 0 && time.Since(start) > 20*time.Second {
+			break
+		}
 		rows, err := pg.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.sql, s.args()...)
 		if err != nil {
 			return err
@@ -289,7 +331,7 @@ func explainPG(ctx context.Context, w io.Writer, pg *pgx.Conn, s *statement) err
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n    Postgres EXPLAIN (ANALYZE, BUFFERS), third of 3 runs (execution times: %s):\n", strings.Join(times, ", "))
+	fmt.Fprintf(w, "\n    Postgres EXPLAIN (ANALYZE, BUFFERS), last of %d runs (execution times: %s):\n", len(times), strings.Join(times, ", "))
 	for _, l := range plan {
 		fmt.Fprintf(w, "      %s\n", abbreviate(l))
 	}
@@ -297,38 +339,17 @@ func explainPG(ctx context.Context, w io.Writer, pg *pgx.Conn, s *statement) err
 }
 
 func explainSQLite(ctx context.Context, w io.Writer, db *sql.DB, s *statement) error {
-	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.sql, s.args()...)
+	plan, err := sqlitePlan(ctx, db, s.sql, s.args()...)
 	if err != nil {
 		return err
 	}
-	type node struct {
-		id, parent int
-		detail     string
-	}
-	var nodes []node
-	for rows.Next() {
-		var n node
-		var unused int
-		if err := rows.Scan(&n.id, &n.parent, &unused, &n.detail); err != nil {
-			rows.Close()
-			return err
-		}
-		nodes = append(nodes, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	depth := map[int]int{0: 0}
-	var plan []string
-	for _, n := range nodes {
-		d := depth[n.parent] + 1
-		depth[n.id] = d
-		plan = append(plan, strings.Repeat("  ", d-1)+n.detail)
-	}
 	var runs []time.Duration
 	nrows := 0
+	var spent time.Duration
 	for range 5 {
+		if spent > 20*time.Second { // a long statement: fewer runs
+			break
+		}
 		start := time.Now()
 		rs, err := db.QueryContext(ctx, s.sql, s.args()...)
 		if err != nil {
@@ -352,9 +373,10 @@ func explainSQLite(ctx context.Context, w io.Writer, db *sql.DB, s *statement) e
 			return err
 		}
 		runs = append(runs, time.Since(start))
+		spent += runs[len(runs)-1]
 	}
 	slices.Sort(runs)
-	fmt.Fprintf(w, "\n    SQLite EXPLAIN QUERY PLAN (same text; median of 5 runs %s, %d rows):\n", fmtDur(runs[2]), nrows)
+	fmt.Fprintf(w, "\n    SQLite EXPLAIN QUERY PLAN (same text; median of %d runs %s, %d rows):\n", len(runs), fmtDur(runs[(len(runs)-1)/2]), nrows)
 	for _, l := range plan {
 		fmt.Fprintf(w, "      %s\n", l)
 	}
@@ -398,4 +420,63 @@ func fmtDur(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
 	}
+}
+
+// `storebench explain --sqlite sqlite:PATH SQL...` prints EXPLAIN QUERY PLAN
+// of each statement on a SQLite database, through the SQLite library
+// authkit itself uses (modernc.org/sqlite, not the sqlite3 shell, whose
+// version and so whose plans may differ). bench/store.sh uses it for the
+// authjs-drizzle statements, which no log captures. Placeholders are
+// bound to NULL: the plan does not depend on the values.
+func cmdExplain(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("explain", flag.ExitOnError)
+	sqliteURL := fs.String("sqlite", "", "SQLite database (sqlite:PATH)")
+	fs.Parse(args)
+	if *sqliteURL == "" || fs.NArg() == 0 {
+		return fmt.Errorf("explain needs --sqlite and at least one statement")
+	}
+	t, err := sqlstore.ParseURL(*sqliteURL)
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", "file:"+t.Path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range fs.Args() {
+		// NULL for each '?' (the statements have no '?' in literals).
+		plan, err := sqlitePlan(ctx, db, q, make([]any, strings.Count(q, "?"))...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+		for _, l := range plan {
+			fmt.Println(l)
+		}
+	}
+	return nil
+}
+
+// sqlitePlan returns EXPLAIN QUERY PLAN of query, one line a node,
+// indented two spaces a level.
+func sqlitePlan(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	depth := map[int]int{0: 0}
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		d := depth[parent] + 1
+		depth[id] = d
+		plan = append(plan, strings.Repeat("  ", d-1)+detail)
+	}
+	return plan, rows.Err()
 }
