@@ -38,8 +38,10 @@ func NewCmdList(f *cmdutil.Factory) *cobra.Command {
 		Long: `Lists users, ordered by id, with the providers of their linked accounts.
 
 --email keeps users whose email contains the text, ignoring case; the text is
-taken literally (% and _ are not wildcards). The output is streamed page by
-page, so it starts at once and uses little memory on any number of users.
+taken literally (% and _ are not wildcards). The output is streamed, so it
+uses little memory on any number of users; it starts at once where the
+accounts' user id is indexed (an Auth.js schema may lack that index:
+` + "`authkit db inspect`" + ` says so and how to add it).
 With --json it is one JSON array of
   {id, name, email, emailVerified, image, accounts: [{provider, type, providerAccountId}]}
 where absent values are null.`,
