@@ -46,9 +46,6 @@ terminal; pass --yes otherwise.`,
 func runDelete(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
 	action := "delete user " + cmdutil.Quote(opts.User)
-	if err := checkUserArg(action, opts.User); err != nil {
-		return err
-	}
 	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
 		return err

@@ -58,9 +58,6 @@ sessions. Provider tokens and session tokens are never shown.`,
 func runShow(ctx context.Context, opts *ShowOptions) error {
 	f := opts.Factory
 	action := "show user " + cmdutil.Quote(opts.User)
-	if err := checkUserArg(action, opts.User); err != nil {
-		return err
-	}
 	st, u, err := openUser(ctx, f, action, opts.User)
 	if err != nil {
 		return err

@@ -159,9 +159,12 @@ func notFoundFix(err error) string {
 	return ""
 }
 
-// openUser opens the store and finds the user ref names (an id or an
-// email). The caller closes the store.
+// openUser checks the <user> argument, opens the store and finds the user
+// it names (an id or an email). The caller closes the store.
 func openUser(ctx context.Context, f *cmdutil.Factory, action, ref string) (*sqlstore.Store, store.User, error) {
+	if err := checkUserArg(action, ref); err != nil {
+		return nil, store.User{}, err
+	}
 	st, err := f.OpenStore(ctx, sqlstore.Options{})
 	if err != nil {
 		return nil, store.User{}, err
