@@ -158,10 +158,11 @@ func chunkIndex(name, cookie string) (int, bool) {
 // ReadChunked returns the session token stored under name in cookies:
 // the cookie called name, or the chunks name.0 ... name.k joined in order.
 // It fails closed where Auth.js would guess: a bare cookie next to chunks,
-// a repeated name, a gap, more than 16 chunks, or a value longer than
-// maxSize (DefaultMaxTokenSize when zero) are ErrMalformed or ErrTooLarge.
-// Cookies that merely start with name (authjs.session-tokenX) are not
-// part of the session. No session cookie at all is ErrNoToken.
+// a repeated name, a gap, a cookie that starts with name without being
+// one of these (authjs.session-tokenX, name.01: Auth.js would join it in),
+// more than 16 chunks, or a value longer than maxSize
+// (DefaultMaxTokenSize when zero) are ErrMalformed or ErrTooLarge. No
+// session cookie at all is ErrNoToken.
 func ReadChunked(cookies []*http.Cookie, name string, maxSize int) (string, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxTokenSize
@@ -185,6 +186,8 @@ func ReadChunked(cookies []*http.Cookie, name string, maxSize int) (string, erro
 			}
 			chunks = append(chunks, chunk{i, c.Value})
 			total += len(c.Value)
+		} else if strings.HasPrefix(c.Name, name) {
+			return "", refuse(ErrMalformed, "the cookie %q is neither %s nor one of its chunks", truncate(c.Name), name)
 		} else {
 			continue
 		}

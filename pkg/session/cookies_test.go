@@ -86,17 +86,20 @@ func TestReadChunkedFailsClosed(t *testing.T) {
 		cookies []*http.Cookie
 		want    error
 	}{
-		"nothing":           {cookiesOf("a", "b"), ErrNoToken},
-		"look-alike only":   {cookiesOf(n+"X", "v", n+"-old", "v"), ErrNoToken},
-		"empty bare":        {cookiesOf(n, ""), ErrNoToken},
-		"gap":               {cookiesOf(n+".0", "a", n+".2", "c"), ErrMalformed},
-		"no first chunk":    {cookiesOf(n+".1", "a"), ErrMalformed},
-		"duplicate chunk":   {cookiesOf(n+".0", "a", n+".0", "a", n+".1", "b"), ErrMalformed},
-		"duplicate bare":    {cookiesOf(n, "a", n, "b"), ErrMalformed},
-		"bare and chunks":   {cookiesOf(n, "a", n+".0", "b"), ErrMalformed},
-		"empty chunk":       {cookiesOf(n+".0", "a", n+".1", ""), ErrMalformed},
-		"too many chunks":   {manyChunks(n, 1000), ErrTooLarge},
-		"too long in total": {cookiesOf(n+".0", strings.Repeat("a", 9000), n+".1", strings.Repeat("a", 9000)), ErrTooLarge},
+		"nothing":            {cookiesOf("a", "b"), ErrNoToken},
+		"look-alike only":    {cookiesOf(n+"X", "v"), ErrMalformed},
+		"look-alike suffix":  {cookiesOf(n, "a", n+"-old", "v"), ErrMalformed},
+		"non-numeric chunk":  {cookiesOf(n+".0", "a", n+".x", "v"), ErrMalformed},
+		"padded chunk index": {cookiesOf(n+".0", "a", n+".01", "v"), ErrMalformed},
+		"empty bare":         {cookiesOf(n, ""), ErrNoToken},
+		"gap":                {cookiesOf(n+".0", "a", n+".2", "c"), ErrMalformed},
+		"no first chunk":     {cookiesOf(n+".1", "a"), ErrMalformed},
+		"duplicate chunk":    {cookiesOf(n+".0", "a", n+".0", "a", n+".1", "b"), ErrMalformed},
+		"duplicate bare":     {cookiesOf(n, "a", n, "b"), ErrMalformed},
+		"bare and chunks":    {cookiesOf(n, "a", n+".0", "b"), ErrMalformed},
+		"empty chunk":        {cookiesOf(n+".0", "a", n+".1", ""), ErrMalformed},
+		"too many chunks":    {manyChunks(n, 1000), ErrTooLarge},
+		"too long in total":  {cookiesOf(n+".0", strings.Repeat("a", 9000), n+".1", strings.Repeat("a", 9000)), ErrTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, err := ReadChunked(tc.cookies, n, 0)
@@ -105,9 +108,9 @@ func TestReadChunkedFailsClosed(t *testing.T) {
 			}
 		})
 	}
-	v, err := ReadChunked(cookiesOf(n+".1", "b", n+"X", "zzz", n+".0", "a", n+".00", "q", n+".x", "q"), n, 0)
+	v, err := ReadChunked(cookiesOf(n+".1", "b", "x"+n, "zzz", n+".0", "a", "__Secure-"+n, "q"), n, 0)
 	if err != nil || v != "ab" {
-		t.Fatalf("chunks in any order, look-alikes ignored: %q %v", v, err)
+		t.Fatalf("chunks in any order, other names ignored: %q %v", v, err)
 	}
 }
 
