@@ -34,6 +34,7 @@ type JWE struct {
 	version Version
 	salt    string
 	maxSize int
+	noGCM   bool
 	keys    []jweKeys
 }
 
@@ -105,6 +106,11 @@ func newJWE(v Version, secrets []string, salt string) (*JWE, error) {
 // SetMaxSize changes the longest token Open accepts (DefaultMaxTokenSize
 // unless set). Longer tokens are refused before any decoding.
 func (c *JWE) SetMaxSize(n int) { c.maxSize = n }
+
+// RefuseGCM makes a v5 codec refuse A256GCM tokens, which @auth/core
+// decodes but never writes. It has no effect on the v4 codec, whose only
+// encryption is A256GCM.
+func (c *JWE) RefuseGCM() { c.noGCM = c.version == V5 }
 
 // Format implements Codec.
 func (c *JWE) Format() Format {
@@ -292,6 +298,8 @@ func (c *JWE) header(seg string) (keyIndex int, h jweHeader, err error) {
 		return -1, h, refuse(ErrUnsupported, "alg %q; only \"dir\" is accepted", truncate(h.Alg))
 	case h.Enc != encCBC && h.Enc != encGCM:
 		return -1, h, refuse(ErrUnsupported, "enc %q; only A256CBC-HS512 and A256GCM are accepted", truncate(h.Enc))
+	case h.Enc == encGCM && c.noGCM:
+		return -1, h, refuse(ErrUnsupported, "enc A256GCM is refused by this codec's configuration")
 	case h.Enc == encCBC && c.version == V4:
 		return -1, h, refuse(ErrUnsupported, "enc A256CBC-HS512 is Auth.js v5; next-auth v4 tokens use A256GCM")
 	case h.Zip != nil:

@@ -172,6 +172,9 @@ func TestAuthJSAcceptsGCM(t *testing.T) {
 	}
 	tok, err := Decode(c, sealGCM(c, `{"alg":"dir","enc":"A256GCM","kid":"nope"}`, payload), testNow)
 	assertRefused(t, tok, err, ErrNoMatchingSecret)
+	c.RefuseGCM()
+	tok, err = Decode(c, sealGCM(c, `{"alg":"dir","enc":"A256GCM"}`, payload), testNow)
+	assertRefused(t, tok, err, ErrUnsupported)
 }
 
 func TestAuthJSRefusesOtherSaltAndSecret(t *testing.T) {
