@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -299,6 +300,8 @@ func TestAuthJSRefusesHeaders(t *testing.T) {
 		`{"alg":"dir","enc":"A256CBC-HS512","cty":"JWT"}`,
 		`{"alg":"dir","enc":"A256CBC-HS512","crit":["exp"]}`,
 		`{"alg":"dir","enc":"A256CBC-HS512","jku":"https://evil.example/keys"}`,
+		`{"alg":"dir","enc":"A256CBC-HS512","ZIP":"DEF"}`,
+		`{"alg":"dir","enc":"A256CBC-HS512","Kid":"x"}`,
 	} {
 		tok, err := Decode(c, sealCBC(c, header, payload), testNow)
 		t.Run(header, func(t *testing.T) { assertRefused(t, tok, err, ErrUnsupported) })
@@ -361,6 +364,16 @@ func TestAuthJSRefusesOversizedBeforeCrypto(t *testing.T) {
 	c.SetMaxSize(64)
 	tok, err = c.Open(mustEncode(t, c, Claims{"sub": "1"}))
 	assertRefused(t, tok, err, ErrTooLarge)
+}
+
+func TestJWEPrintsNoKeys(t *testing.T) {
+	c := mustV5(t, []string{testSecret}, testSalt)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, c)
+		if strings.Contains(out, testSecret) || strings.Contains(out, string(c.keys[0].cbc.key)) || strings.Contains(out, fmt.Sprint(c.keys[0].cbc.key)) {
+			t.Fatalf("%s prints key material: %s", verb, out)
+		}
+	}
 }
 
 func TestNewAuthJSRefusesBadConfig(t *testing.T) {
