@@ -13,6 +13,8 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/internal/cli/dbcmd"
 	"github.com/authkit-dev/authkit/internal/cli/events"
+	"github.com/authkit-dev/authkit/internal/cli/secret"
+	"github.com/authkit-dev/authkit/internal/cli/session"
 	"github.com/authkit-dev/authkit/internal/cli/sessions"
 	"github.com/authkit-dev/authkit/internal/cli/users"
 	"github.com/spf13/cobra"
@@ -37,7 +39,7 @@ including databases that Auth.js adapters wrote.`,
 	pf.StringVar(&f.Schema, "schema", "", "schema profile: authkit, authjs-prisma, authjs-pg or authjs-drizzle (default: detected)")
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	cmdutil.Group(root)
-	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f))
+	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f), session.NewCmdSession(f), secret.NewCmdSecret(f))
 	adoptCompletion(root)
 	return root
 }

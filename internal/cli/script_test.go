@@ -28,6 +28,12 @@ func TestMain(m *testing.M) {
 //	sqlexec SQL      run a statement on the database in force
 //	exits N CMD...   run CMD and assert its exit code is N
 //	sqlfile FILE     run the statements of FILE ($DDL holds the Auth.js DDL)
+//	envfile N FILE   set $N to the content of FILE, trimmed
+//	tamper IN OUT    copy a token with one character of its ciphertext changed
+//	cookieheader IN OUT [n=v...]  Set-Cookie lines to one Cookie header
+//	filemode FILE M  assert FILE's permission bits are M (octal)
+//	masksecrets IN OUT  copy a dotenv file with AUTH_SECRET values as ***
+//	vector NAME token|cookies OUT  write an Auth.js interop vector's field
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script"),
@@ -43,11 +49,17 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"pgdb":     cmdPgdb,
-			"sqlcount": cmdSQLCount,
-			"sqlexec":  cmdSQLExec,
-			"exits":    cmdExits,
-			"sqlfile":  cmdSQLFile,
+			"pgdb":         cmdPgdb,
+			"sqlcount":     cmdSQLCount,
+			"sqlexec":      cmdSQLExec,
+			"exits":        cmdExits,
+			"sqlfile":      cmdSQLFile,
+			"envfile":      cmdEnvFile,
+			"tamper":       cmdTamper,
+			"cookieheader": cmdCookieHeader,
+			"filemode":     cmdFileMode,
+			"masksecrets":  cmdMaskSecrets,
+			"vector":       cmdVector,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "postgres" {
