@@ -19,6 +19,10 @@ const (
 // longer ones are refused before they are split.
 const MaxCookieHeader = 64 << 10
 
+// MaxCookieSize is the longest single cookie value ReadChunked accepts:
+// browsers store no cookie longer than 4096 bytes, name included.
+const MaxCookieSize = 4096
+
 // maxChunks bounds how many chunk cookies are joined.
 const maxChunks = 16
 
@@ -160,7 +164,8 @@ func chunkIndex(name, cookie string) (int, bool) {
 // It fails closed where Auth.js would guess: a bare cookie next to chunks,
 // a repeated name, a gap, a cookie that starts with name without being
 // one of these (authjs.session-tokenX, name.01: Auth.js would join it in),
-// more than 16 chunks, or a value longer than maxSize
+// a single cookie longer than MaxCookieSize, more than 16 chunks, or a
+// value longer than maxSize
 // (DefaultMaxTokenSize when zero) are ErrMalformed or ErrTooLarge. No
 // session cookie at all is ErrNoToken.
 func ReadChunked(cookies []*http.Cookie, name string, maxSize int) (string, error) {
@@ -176,6 +181,9 @@ func ReadChunked(cookies []*http.Cookie, name string, maxSize int) (string, erro
 	var chunks []chunk
 	total := 0
 	for _, c := range cookies {
+		if len(c.Value) > MaxCookieSize && strings.HasPrefix(c.Name, name) {
+			return "", refuse(ErrTooLarge, "the cookie %q holds %d bytes; a browser keeps at most %d", truncate(c.Name), len(c.Value), MaxCookieSize)
+		}
 		if c.Name == name {
 			bareCount++
 			bare = c
@@ -227,14 +235,18 @@ func ReadChunked(cookies []*http.Cookie, name string, maxSize int) (string, erro
 }
 
 // ParseCookieHeader splits a Cookie header ("a=b; c=d", with or without
-// the "Cookie:" prefix) into cookies, skipping pairs that are not
-// name=value as browsers and net/http do. Headers longer than
+// a "Cookie:" prefix in any case) into cookies, skipping pairs that are not
+// name=value as browsers and net/http do, and unquoting "double-quoted"
+// values as the cookie package of Auth.js does. Headers longer than
 // MaxCookieHeader are refused before they are split.
 func ParseCookieHeader(header string) ([]*http.Cookie, error) {
 	if len(header) > MaxCookieHeader {
 		return nil, refuse(ErrTooLarge, "the cookie header is %d bytes, the limit is %d", len(header), MaxCookieHeader)
 	}
-	header = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(header), "Cookie:"))
+	header = strings.TrimSpace(header)
+	if len(header) >= 7 && strings.EqualFold(header[:7], "cookie:") {
+		header = strings.TrimSpace(header[7:])
+	}
 	if header == "" {
 		return nil, ErrNoToken
 	}
@@ -245,7 +257,11 @@ func ParseCookieHeader(header string) ([]*http.Cookie, error) {
 		if !ok || name == "" || strings.ContainsAny(name, " \t\",") {
 			continue
 		}
-		cookies = append(cookies, &http.Cookie{Name: name, Value: strings.TrimSpace(value)})
+		value = strings.TrimSpace(value)
+		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+			value = value[1 : len(value)-1]
+		}
+		cookies = append(cookies, &http.Cookie{Name: name, Value: value})
 	}
 	if len(cookies) == 0 {
 		return nil, refuse(ErrMalformed, "the cookie header has no name=value pair")

@@ -86,20 +86,22 @@ func TestReadChunkedFailsClosed(t *testing.T) {
 		cookies []*http.Cookie
 		want    error
 	}{
-		"nothing":            {cookiesOf("a", "b"), ErrNoToken},
-		"look-alike only":    {cookiesOf(n+"X", "v"), ErrMalformed},
-		"look-alike suffix":  {cookiesOf(n, "a", n+"-old", "v"), ErrMalformed},
-		"non-numeric chunk":  {cookiesOf(n+".0", "a", n+".x", "v"), ErrMalformed},
-		"padded chunk index": {cookiesOf(n+".0", "a", n+".01", "v"), ErrMalformed},
-		"empty bare":         {cookiesOf(n, ""), ErrNoToken},
-		"gap":                {cookiesOf(n+".0", "a", n+".2", "c"), ErrMalformed},
-		"no first chunk":     {cookiesOf(n+".1", "a"), ErrMalformed},
-		"duplicate chunk":    {cookiesOf(n+".0", "a", n+".0", "a", n+".1", "b"), ErrMalformed},
-		"duplicate bare":     {cookiesOf(n, "a", n, "b"), ErrMalformed},
-		"bare and chunks":    {cookiesOf(n, "a", n+".0", "b"), ErrMalformed},
-		"empty chunk":        {cookiesOf(n+".0", "a", n+".1", ""), ErrMalformed},
-		"too many chunks":    {manyChunks(n, 1000), ErrTooLarge},
-		"too long in total":  {cookiesOf(n+".0", strings.Repeat("a", 9000), n+".1", strings.Repeat("a", 9000)), ErrTooLarge},
+		"nothing":             {cookiesOf("a", "b"), ErrNoToken},
+		"look-alike only":     {cookiesOf(n+"X", "v"), ErrMalformed},
+		"look-alike suffix":   {cookiesOf(n, "a", n+"-old", "v"), ErrMalformed},
+		"non-numeric chunk":   {cookiesOf(n+".0", "a", n+".x", "v"), ErrMalformed},
+		"padded chunk index":  {cookiesOf(n+".0", "a", n+".01", "v"), ErrMalformed},
+		"empty bare":          {cookiesOf(n, ""), ErrNoToken},
+		"gap":                 {cookiesOf(n+".0", "a", n+".2", "c"), ErrMalformed},
+		"no first chunk":      {cookiesOf(n+".1", "a"), ErrMalformed},
+		"duplicate chunk":     {cookiesOf(n+".0", "a", n+".0", "a", n+".1", "b"), ErrMalformed},
+		"duplicate bare":      {cookiesOf(n, "a", n, "b"), ErrMalformed},
+		"bare and chunks":     {cookiesOf(n, "a", n+".0", "b"), ErrMalformed},
+		"empty chunk":         {cookiesOf(n+".0", "a", n+".1", ""), ErrMalformed},
+		"too many chunks":     {manyChunks(n, 1000), ErrTooLarge},
+		"one cookie too long": {cookiesOf(n, strings.Repeat("a", MaxCookieSize+1)), ErrTooLarge},
+		"one chunk too long":  {cookiesOf(n+".0", "a", n+".1", strings.Repeat("a", MaxCookieSize+1)), ErrTooLarge},
+		"too long in total":   {cookiesOf(n+".0", strings.Repeat("a", 9000), n+".1", strings.Repeat("a", 9000)), ErrTooLarge},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, err := ReadChunked(tc.cookies, n, 0)
@@ -126,6 +128,12 @@ func TestParseCookieHeader(t *testing.T) {
 	cs, err := ParseCookieHeader(`Cookie: a=1; authjs.session-token=abc.def; bad; x="q r"; =v`)
 	if err != nil || len(cs) != 3 || cs[1].Value != "abc.def" {
 		t.Fatalf("%v %v", cs, err)
+	}
+	for _, h := range []string{"cookie: authjs.session-token=abc; theme=dark", "COOKIE:authjs.session-token=abc", `authjs.session-token="abc"; theme=dark`} {
+		cs, err := ParseCookieHeader(h)
+		if err != nil || cs[0].Name != "authjs.session-token" || cs[0].Value != "abc" {
+			t.Fatalf("%q: %v %v", h, cs, err)
+		}
 	}
 	if _, err := ParseCookieHeader(strings.Repeat("a=b; ", 1<<20/5)); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("1 MB header: %v", err)
@@ -181,6 +189,14 @@ func TestFromRequest(t *testing.T) {
 	}
 	if tok, err := FromRequest(r, RequestOptions{Secrets: opts.Secrets, Now: func() time.Time { return testNow.Add(31 * 24 * time.Hour) }}); !errors.Is(err, ErrExpired) || tok != nil {
 		t.Fatalf("expired: %v", err)
+	}
+
+	for _, claims := range []Claims{{"name": "x"}, {"sub": ""}, {"sub": 42}} {
+		r = httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(&http.Cookie{Name: "authjs.session-token", Value: mustEncode(t, plain, claims)})
+		if tok, err := FromRequest(r, opts); !errors.Is(err, ErrInvalidClaims) || tok != nil {
+			t.Fatalf("%v names nobody: %v", claims, err)
+		}
 	}
 
 	r = httptest.NewRequest("GET", "/", nil)

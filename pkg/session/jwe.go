@@ -223,12 +223,12 @@ func (c *JWE) Open(token string) (*Token, error) {
 		return nil, refuse(ErrMalformed, "a compact JWE has 5 parts separated by dots, this has more")
 	}
 	parts[4] = rest
-	if parts[1] != "" {
-		return nil, refuse(ErrMalformed, "the encrypted-key part must be empty with alg dir")
-	}
 	keyIndex, h, err := c.header(parts[0])
 	if err != nil {
 		return nil, err
+	}
+	if parts[1] != "" {
+		return nil, refuse(ErrMalformed, "the encrypted-key part must be empty with alg dir")
 	}
 	iv, err1 := decodeSegment(parts[2])
 	ct, err2 := decodeSegment(parts[3])

@@ -201,10 +201,10 @@ func TestAuthJSTimeClaims(t *testing.T) {
 	c := mustV5(t, []string{testSecret}, testSalt)
 	raw := mustEncode(t, c, Claims{"sub": "1"})
 	exp := testNow.Add(DefaultMaxAge)
-	if _, err := Decode(c, raw, exp.Add(Leeway)); err != nil {
+	if _, err := Decode(c, raw, exp.Add(Leeway-time.Second)); err != nil {
 		t.Fatalf("within the leeway: %v", err)
 	}
-	tok, err := Decode(c, raw, exp.Add(Leeway+time.Second))
+	tok, err := Decode(c, raw, exp.Add(Leeway))
 	assertRefused(t, tok, err, ErrExpired)
 	opened, err := c.Open(raw)
 	if err != nil || opened.Validate(exp.Add(time.Minute)) == nil {
@@ -315,6 +315,15 @@ func TestAuthJSRefusesHeaders(t *testing.T) {
 	} {
 		tok, err := Decode(c, sealCBC(c, header, payload), testNow)
 		t.Run(header, func(t *testing.T) { assertRefused(t, tok, err, ErrMalformed) })
+	}
+}
+
+func TestAuthJSKeyWrappingIsUnsupportedNotMalformed(t *testing.T) {
+	c := mustV5(t, []string{testSecret}, testSalt)
+	for _, alg := range []string{"RSA-OAEP", "A256KW", "PBES2-HS512+A256KW"} {
+		header := b64.EncodeToString([]byte(`{"alg":"` + alg + `","enc":"A256CBC-HS512"}`))
+		tok, err := c.Open(header + ".AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA.AAAA")
+		assertRefused(t, tok, err, ErrUnsupported)
 	}
 }
 

@@ -507,7 +507,8 @@ func TestJWSTimeClaims(t *testing.T) {
 		{"expired beyond leeway", fmt.Sprintf(`{"exp":%d}`, now-16), session.ErrExpired, false},
 		{"expired long ago", `{"exp":1}`, session.ErrExpired, false},
 		{"expired within leeway", fmt.Sprintf(`{"exp":%d}`, now-10), nil, false},
-		{"expired at the leeway", fmt.Sprintf(`{"exp":%d}`, now-15), nil, false},
+		{"expired one second inside the leeway", fmt.Sprintf(`{"exp":%d}`, now-14), nil, false},
+		{"expired at the leeway (jose: exp <= now - 15 is expired)", fmt.Sprintf(`{"exp":%d}`, now-15), session.ErrExpired, false},
 		{"iat in the future", fmt.Sprintf(`{"exp":%d,"iat":%d}`, now+600, now+16), session.ErrNotYetValid, false},
 		{"iat within leeway", fmt.Sprintf(`{"exp":%d,"iat":%d}`, now+600, now+10), nil, false},
 		{"nbf in the future", fmt.Sprintf(`{"exp":%d,"nbf":%d}`, now+600, now+16), session.ErrNotYetValid, false},
@@ -541,10 +542,10 @@ func TestJWSTimeClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := session.Decode(c, raw, jwsNow.Add(time.Minute+15*time.Second)); err != nil {
+	if _, err := session.Decode(c, raw, jwsNow.Add(time.Minute+14*time.Second)); err != nil {
 		t.Fatalf("within leeway: %v", err)
 	}
-	tok, err := session.Decode(c, raw, jwsNow.Add(time.Minute+16*time.Second))
+	tok, err := session.Decode(c, raw, jwsNow.Add(time.Minute+15*time.Second))
 	jwsRefused(t, tok, err, session.ErrExpired)
 	raw, err = c.Encode(session.Claims{}, session.EncodeOptions{})
 	if err != nil {

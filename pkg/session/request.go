@@ -38,7 +38,8 @@ type RequestOptions struct {
 // FromRequest returns the Auth.js session of r, as getToken does in a
 // Next.js app: the session cookie (chunks joined), or else an
 // "Authorization: Bearer" token, opened with the secrets and validated at
-// the current time. No token at all is ErrNoToken; a refused one matches
+// the current time. A token without a non-empty string sub names nobody and
+// is refused. No token at all is ErrNoToken; a refused one matches
 // ErrInvalidToken. The codecs are built once per set of options and
 // cached.
 func FromRequest(r *http.Request, opts RequestOptions) (*Token, error) {
@@ -75,7 +76,14 @@ func FromRequest(r *http.Request, opts RequestOptions) (*Token, error) {
 	if limit := cmp.Or(opts.MaxSize, DefaultMaxTokenSize); len(token) > limit {
 		return nil, refuse(ErrTooLarge, "%d bytes, the limit is %d", len(token), limit)
 	}
-	return Decode(codec, token, now())
+	t, err := Decode(codec, token, now())
+	if err != nil {
+		return nil, err
+	}
+	if t.Subject() == "" {
+		return nil, refuse(ErrInvalidClaims, "the token has no sub: it names nobody")
+	}
+	return t, nil
 }
 
 func hasSessionCookie(cookies []*http.Cookie, name string) bool {

@@ -93,7 +93,9 @@ func Decode(c Codec, token string, now time.Time) (*Token, error) {
 	return t, nil
 }
 
-// Validate judges exp (required), nbf and iat at now with Leeway.
+// Validate judges exp (required), nbf and iat at now with Leeway, as jose
+// does for Auth.js: expired once now >= exp + Leeway; not valid yet while
+// nbf or iat > now + Leeway.
 func (t *Token) Validate(now time.Time) error {
 	exp, ok, err := t.timeClaim("exp")
 	if err != nil {
@@ -102,7 +104,7 @@ func (t *Token) Validate(now time.Time) error {
 	if !ok {
 		return refuse(ErrMissingExp, "the token does not expire")
 	}
-	if now.After(exp.Add(Leeway)) {
+	if !now.Before(exp.Add(Leeway)) {
 		return refuse(ErrExpired, "expired at %s", exp.UTC().Format(time.RFC3339))
 	}
 	for _, name := range []string{"nbf", "iat"} {
