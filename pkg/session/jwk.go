@@ -232,14 +232,14 @@ func jwkHMACKey(id string, secret []byte, alg string) (Key, error) {
 		return Key{}, err
 	}
 	if info := jwsAlgs[alg]; info.kind != jwkKindHMAC {
-		return Key{}, fmt.Errorf("an HMAC secret cannot be used with %s; use HS256, HS384 or HS512, or give the %s key itself", alg, info.kind)
+		return Key{}, fmt.Errorf("an HMAC secret cannot be used with %s; use HS256, HS384 or HS512, or give the %s itself", alg, info.kind)
 	}
 	if jwkLooksLikeKey(secret) {
 		return Key{}, errors.New("the secret is a PEM, DER or JWK key, not a random secret (a public key used as an HMAC secret is the algorithm-confusion attack); make a secret with authkit secret")
 	}
 	k := Key{ID: id, Alg: alg, kind: jwkKindHMAC, secret: bytes.Clone(secret)}
 	if err := k.check(); err != nil {
-		return Key{}, fmt.Errorf("%w; make a longer one with authkit secret", err)
+		return Key{}, fmt.Errorf("%w; make a longer one with authkit secret --bytes 64", err)
 	}
 	if k.ID == "" {
 		k.ID = k.Thumbprint()
