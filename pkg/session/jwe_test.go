@@ -399,3 +399,27 @@ func TestNewAuthJSRefusesBadConfig(t *testing.T) {
 		t.Fatal("salt longer than Auth.js allows accepted")
 	}
 }
+
+func TestEncodeKeepsClaimOrderAsAuthJS(t *testing.T) {
+	c := mustV5(t, []string{testSecret}, testSalt)
+	src := []byte(`{"name":"a","exp":1,"sub":"u","email":"e","iat":2}`)
+	order, err := MemberOrder(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, _ := parseClaims(src)
+	raw, err := c.Encode(claims, EncodeOptions{Now: testNow, JTI: "j", Order: order})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := c.Open(raw)
+	want := `{"name":"a","exp":1802592000,"sub":"u","email":"e","iat":1800000000,"jti":"j"}`
+	if string(tok.Payload) != want {
+		t.Fatalf("payload %s\nwant    %s", tok.Payload, want)
+	}
+	raw, _ = c.Encode(Claims{"z": 1, "a": "<&>"}, EncodeOptions{Now: testNow, JTI: "j"})
+	tok, _ = c.Open(raw)
+	if want := `{"a":"<&>","z":1,"iat":1800000000,"exp":1802592000,"jti":"j"}`; string(tok.Payload) != want {
+		t.Fatalf("payload %s\nwant    %s", tok.Payload, want)
+	}
+}

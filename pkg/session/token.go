@@ -3,7 +3,10 @@ package session
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -78,6 +81,11 @@ type EncodeOptions struct {
 	MaxAge time.Duration
 	// JTI is the token id; empty means a new random UUID.
 	JTI string
+	// Order lists claim names in the order the token should carry them,
+	// as Auth.js keeps the caller's order (MemberOrder reads it from JSON).
+	// Claims it does not name follow in sorted order; iat, exp and jti keep
+	// their place when named, and are appended otherwise.
+	Order []string
 }
 
 // Decode opens token with c and validates its time claims at now.
@@ -164,7 +172,8 @@ func parseClaims(payload []byte) (Claims, error) {
 	return c, nil
 }
 
-// marshalClaims encodes claims with iat, exp and jti set.
+// marshalClaims encodes claims with iat, exp and jti set, members in
+// opts.Order first.
 func marshalClaims(claims Claims, opts EncodeOptions) ([]byte, error) {
 	now := opts.Now
 	if now.IsZero() {
@@ -178,19 +187,75 @@ func marshalClaims(claims Claims, opts EncodeOptions) ([]byte, error) {
 	if jti == "" {
 		jti = newUUID()
 	}
-	out := make(Claims, len(claims)+3)
-	for k, v := range claims {
-		out[k] = v
-	}
 	iat := now.Unix()
-	out["iat"] = iat
-	out["exp"] = iat + int64(maxAge/time.Second)
-	out["jti"] = jti
+	values := make(map[string]any, len(claims)+3)
+	maps.Copy(values, claims)
+	values["iat"] = iat
+	values["exp"] = iat + int64(maxAge/time.Second)
+	values["jti"] = jti
+
+	names := make([]string, 0, len(values))
+	placed := make(map[string]bool, len(values))
+	for _, n := range opts.Order {
+		if _, ok := values[n]; ok && !placed[n] {
+			names, placed[n] = append(names, n), true
+		}
+	}
+	var rest []string
+	for n := range claims {
+		if !placed[n] && n != "iat" && n != "exp" && n != "jti" {
+			rest = append(rest, n)
+		}
+	}
+	slices.Sort(rest)
+	names = append(names, rest...)
+	for _, n := range []string{"iat", "exp", "jti"} {
+		if !placed[n] {
+			names = append(names, n)
+		}
+	}
+
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return nil, err
+	buf.WriteByte('{')
+	for i, n := range names {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(n); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1)
+		buf.WriteByte(':')
+		if err := enc.Encode(values[n]); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1)
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// MemberOrder returns the names of a JSON object's top-level members in
+// the order they appear, for EncodeOptions.Order.
+func MemberOrder(object []byte) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(object))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	var names []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := t.(string)
+		names = append(names, name)
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
 }
