@@ -27,9 +27,10 @@ func (s Secret) GoString() string { return "session.Secret{Source: " + strconv.Q
 // This is a superset of what any one Auth.js runtime uses. next-auth@5
 // (beta.30) sets its secret to AUTH_SECRET ?? NEXTAUTH_SECRET, a single
 // string, and then ignores AUTH_SECRET_1..3 whenever AUTH_SECRET is set;
-// next-auth v4 reads one secret (NEXTAUTH_SECRET, else AUTH_SECRET). A
-// decoder that tries them all opens every token any of those runtimes
-// could have written; an encoder uses the first, as @auth/core does.
+// next-auth v4 reads one secret (NEXTAUTH_SECRET, else AUTH_SECRET: see
+// SecretsFromEnvV4). A decoder that tries them all opens every token any
+// of those runtimes could have written; an encoder uses the first, as
+// @auth/core does.
 func SecretsFromEnv(getenv func(string) string) []Secret {
 	var out []Secret
 	for _, name := range []string{"AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1", "AUTH_SECRET"} {
@@ -39,6 +40,26 @@ func SecretsFromEnv(getenv func(string) string) []Secret {
 	}
 	if v := getenv("NEXTAUTH_SECRET"); v != "" && !hasValue(out, v) {
 		out = append(out, Secret{Source: "NEXTAUTH_SECRET", Value: v})
+	}
+	return out
+}
+
+// SecretsFromEnvV4 reads the same secrets as SecretsFromEnv, in the order
+// next-auth v4 prefers them: v4 takes one secret, options.secret ??
+// jwt.secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET, so NEXTAUTH_SECRET comes
+// first, then AUTH_SECRET, then AUTH_SECRET_3, _2, _1 (which v4 never
+// reads; they come last so that a decoder still tries every secret). Each
+// value is listed once, under the first name that holds it.
+//
+// The first secret is the one a next-auth v4 app reads whenever it has
+// one: encode v4 tokens with it (a v4 app with NEXTAUTH_SECRET set cannot
+// open a token made under AUTH_SECRET).
+func SecretsFromEnvV4(getenv func(string) string) []Secret {
+	var out []Secret
+	for _, name := range []string{"NEXTAUTH_SECRET", "AUTH_SECRET", "AUTH_SECRET_3", "AUTH_SECRET_2", "AUTH_SECRET_1"} {
+		if v := getenv(name); v != "" && !hasValue(out, v) {
+			out = append(out, Secret{Source: name, Value: v})
+		}
 	}
 	return out
 }

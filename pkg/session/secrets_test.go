@@ -45,6 +45,47 @@ func TestSecretsFromEnv(t *testing.T) {
 	}
 }
 
+func TestSecretsFromEnvV4(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string // sources, in order
+	}{
+		{"none", nil, nil},
+		{"AUTH_SECRET only", map[string]string{"AUTH_SECRET": "a"}, []string{"AUTH_SECRET"}},
+		{"NEXTAUTH_SECRET alone", map[string]string{"NEXTAUTH_SECRET": "n"}, []string{"NEXTAUTH_SECRET"}},
+		// next-auth v4: NEXTAUTH_SECRET ?? AUTH_SECRET.
+		{"NEXTAUTH_SECRET first", map[string]string{"NEXTAUTH_SECRET": "n", "AUTH_SECRET": "a"}, []string{"NEXTAUTH_SECRET", "AUTH_SECRET"}},
+		{"numbered last", map[string]string{"NEXTAUTH_SECRET": "n", "AUTH_SECRET": "a", "AUTH_SECRET_1": "1", "AUTH_SECRET_3": "3"},
+			[]string{"NEXTAUTH_SECRET", "AUTH_SECRET", "AUTH_SECRET_3", "AUTH_SECRET_1"}},
+		{"numbered alone", map[string]string{"AUTH_SECRET_2": "2"}, []string{"AUTH_SECRET_2"}},
+		{"each value once", map[string]string{"NEXTAUTH_SECRET": "a", "AUTH_SECRET": "a", "AUTH_SECRET_1": "a"}, []string{"NEXTAUTH_SECRET"}},
+		{"empty is unset", map[string]string{"NEXTAUTH_SECRET": "", "AUTH_SECRET": "a"}, []string{"AUTH_SECRET"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := func(k string) string { return tc.env[k] }
+			got := SecretsFromEnvV4(getenv)
+			var sources []string
+			for _, s := range got {
+				sources = append(sources, s.Source)
+				if s.Value != tc.env[s.Source] {
+					t.Errorf("%s has the wrong value", s.Source)
+				}
+			}
+			if !slices.Equal(sources, tc.want) {
+				t.Fatalf("sources %q, want %q", sources, tc.want)
+			}
+			// The same values as SecretsFromEnv, in another order.
+			a, b := Values(got), Values(SecretsFromEnv(getenv))
+			slices.Sort(a)
+			slices.Sort(b)
+			if !slices.Equal(slices.Compact(a), slices.Compact(b)) {
+				t.Fatalf("values differ from SecretsFromEnv's")
+			}
+		})
+	}
+}
+
 func TestValuesOrder(t *testing.T) {
 	got := Values([]Secret{{"A", "1"}, {"B", "2"}})
 	if !slices.Equal(got, []string{"1", "2"}) {

@@ -37,6 +37,44 @@ func TestNew(t *testing.T) {
 	}
 }
 
+func TestNewBytes(t *testing.T) {
+	for _, n := range []int{secret.MinBytes, 48, 64, secret.MaxBytes} {
+		s, err := secret.NewBytes(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := base64.StdEncoding.Strict().DecodeString(s)
+		if err != nil || len(b) != n {
+			t.Fatalf("NewBytes(%d): %d bytes, %v", n, len(b), err)
+		}
+		// As an HMAC secret, the string is at least n bytes long: --bytes
+		// 64 is enough for HS512.
+		if len(s) < n {
+			t.Fatalf("NewBytes(%d) is %d characters", n, len(s))
+		}
+	}
+	for _, n := range []int{0, -1, secret.MinBytes - 1, secret.MaxBytes + 1} {
+		if _, err := secret.NewBytes(n); err == nil {
+			t.Errorf("NewBytes(%d) accepted", n)
+		}
+	}
+}
+
+// TestWriteMissingDirectory: --write into a directory that does not exist
+// says so, names no temporary file and creates nothing.
+func TestWriteMissingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "no", "such", ".env")
+	code, stdout, stderr := run(t, "", false, "secret", "--write", path)
+	if code != cmdutil.ExitError || stdout != "" || !strings.Contains(stderr, "does not exist") ||
+		!strings.Contains(stderr, "create the directory first (mkdir -p ") || strings.Contains(stderr, ".tmp-") {
+		t.Fatalf("exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("%d entries created", len(entries))
+	}
+}
+
 func run(t *testing.T, stdin string, tty bool, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer

@@ -39,14 +39,18 @@ func newCmdDecode(f *cmdutil.Factory) *cobra.Command {
 		Short: "Decrypt or verify a session token and show what it holds",
 		Long: `Opens a session token (an Auth.js v5 or next-auth v4 JWE, or a signed JWT)
 and shows its format, which secret and salt opened it, when it was issued and
-expires, its size in cookies, and its claims in their own order.
+expires, its size in cookies, its largest claims (the top three, or five
+listed when it nears the cookie budget), and its claims in their own order.
 
 The token comes from stdin (no argument, or -), from the argument (visible to
 other users of the machine: authkit warns), or with --cookie from a whole
-Cookie header, whose session cookie (chunks .0, .1, ... joined) is read.
+Cookie header, whose session cookie (chunks .0, .1, ... joined) is read. A
+terminal takes at most 4095 bytes in one line (1023 on macOS): pipe a longer
+token on stdin (pbpaste | authkit session decode) rather than pasting it.
 
 Secrets come from the environment as Auth.js reads them (AUTH_SECRET,
-AUTH_SECRET_1..3, NEXTAUTH_SECRET: all are tried, newest first), or from
+AUTH_SECRET_1..3, NEXTAUTH_SECRET: all are tried, newest first; on next-auth
+v4 tokens NEXTAUTH_SECRET, then AUTH_SECRET, first, as v4 reads them), or from
 --secret-file and --secret-env; never from a flag value. Without --salt or
 --cookie-name, the Auth.js v5 salts (authjs.session-token and
 __Secure-authjs.session-token) and next-auth v4 are tried; with --cookie the
@@ -54,9 +58,10 @@ cookie's own name is the salt. Signed tokens (JWS) are verified with --key or
 --jwks, or, for HS256/384/512, with the secrets as HMAC keys.
 
 Exit status: 0 for a valid token; 4 for one that is expired, not valid yet,
-without exp, tampered, made under another secret, salt or key, or not a
-token (an opened token's claims are still printed, marked); 1 when no secret
-or key is set.
+without exp, tampered, made under another secret, salt or key, unsigned (alg
+"none") or of an alg authkit never verifies, or not a token (an opened
+token's claims are still printed, marked); 1 when no secret or key is set;
+2 when no token is given (empty input) or the terminal cut the paste.
 
 With --json it prints
   {format, header, claims, salt, secretIndex, secretSource, issuedAt,
@@ -73,6 +78,9 @@ claims as {name, bytes}.`,
 		Args: cmdutil.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
+				if strings.TrimSpace(args[0]) == "" {
+					return noToken("the argument is empty")
+				}
 				opts.Token = args[0]
 			}
 			return runDecode(cmd, f, opts)
@@ -97,7 +105,7 @@ type decodePlan struct {
 	opts    *DecodeOptions
 	format  authsession.Format
 	now     time.Time
-	secrets []authsession.Secret
+	secrets loadedSecrets
 	keys    []sourcedKey
 }
 
@@ -179,6 +187,16 @@ func newDecodePlan(cmd *cobra.Command, f *cmdutil.Factory, opts *DecodeOptions) 
 	return p, nil
 }
 
+// noToken is the usage error (exit 2) for empty input: an empty argument,
+// or nothing on stdin.
+func noToken(why string) error {
+	return cmdutil.Usage(decodeAction, "pipe the token on stdin (authkit session decode < token.txt), or a whole Cookie header with --cookie - < cookie.txt",
+		"no token was given: %s", why)
+}
+
+// pasteFix says how to give a token too long for a terminal line.
+const pasteFix = "pbpaste | authkit session decode, or authkit session decode < token.txt"
+
 // argvWarning is printed when the token or cookie header is an argument.
 const argvWarning = "authkit: warning: a token in the command line is visible to other users of this machine (process list, shell history); pipe it on stdin instead: authkit session decode < token.txt"
 
@@ -191,27 +209,36 @@ func (p *decodePlan) candidates(f *cmdutil.Factory) ([]candidate, []failure, err
 		token := opts.Token
 		if token == "" || token == "-" {
 			in, err := readStdin(f, "Paste the session token, then press Enter:")
-			if err != nil {
+			switch {
+			case errors.Is(err, errTerminalCut):
+				return nil, nil, terminalCut(decodeAction, "the token", pasteFix)
+			case err != nil:
 				return nil, nil, cmdutil.Fail(decodeAction, fmt.Errorf("read stdin: %w", err), "pipe the token on stdin, or give it as the argument")
 			}
 			token = in
+			if strings.TrimSpace(token) == "" {
+				return nil, nil, noToken("stdin is empty")
+			}
 		} else {
 			fmt.Fprintln(f.IO.ErrOut, argvWarning)
 		}
 		token = strings.TrimSpace(token)
-		if token == "" {
-			return nil, nil, &cmdutil.Error{Action: decodeAction, Err: errors.New("no token: the input is empty"),
-				Fix: "pipe the token on stdin, give it as the argument, or pass a Cookie header with --cookie", Code: cmdutil.ExitCredential}
-		}
 		return []candidate{{token: token, cookie: opts.CookieName}}, nil, nil
 	}
 	header := opts.Cookie
 	if header == "-" {
 		in, err := readStdin(f, "Paste the Cookie header, then press Enter:")
-		if err != nil {
+		switch {
+		case errors.Is(err, errTerminalCut):
+			return nil, nil, terminalCut(decodeAction, "the Cookie header", "pbpaste | authkit session decode --cookie -, or authkit session decode --cookie - < cookie.txt")
+		case err != nil:
 			return nil, nil, cmdutil.Fail(decodeAction, fmt.Errorf("read stdin: %w", err), "pipe the Cookie header on stdin")
 		}
 		header = in
+		if strings.TrimSpace(header) == "" {
+			return nil, nil, cmdutil.Usage(decodeAction, "pipe the Cookie header on stdin: authkit session decode --cookie - < cookie.txt",
+				"no Cookie header was given: stdin is empty")
+		}
 	} else {
 		fmt.Fprintln(f.IO.ErrOut, strings.Replace(argvWarning, "< token.txt", "--cookie - < cookie.txt", 1))
 	}
@@ -285,15 +312,15 @@ func (p *decodePlan) loadCredentials(ctx context.Context, f *cmdutil.Factory, ca
 	for _, c := range cands {
 		jwe, jws := shape(c.token)
 		jwe = jwe && p.format != authsession.FormatJWS
-		jws = jws && (p.format == "" || p.format == authsession.FormatJWS) && len(p.keys) == 0 && peekAlg(c.token) != ""
+		jws = jws && (p.format == "" || p.format == authsession.FormatJWS) && len(p.keys) == 0 && verifiable(peekAlg(c.token))
 		hmac := strings.HasPrefix(peekAlg(c.token), "HS")
 		switch {
-		case jwe && len(p.secrets) == 0:
+		case jwe && len(p.secrets.v5) == 0:
 			return cmdutil.Fail(decodeAction, errors.New("no secret: none of AUTH_SECRET, AUTH_SECRET_1..3 or NEXTAUTH_SECRET is set"), fixNoSecret)
 		case jws && !hmac:
 			return cmdutil.Fail(decodeAction, fmt.Errorf("no key: the token is signed (JWS, alg %s)", cmdutil.Quote(peekAlg(c.token))),
 				"pass the public key with --key FILE, or the key set with --jwks FILE|URL")
-		case jws && len(p.secrets) == 0:
+		case jws && len(p.secrets.v5) == 0:
 			return cmdutil.Fail(decodeAction, errors.New("no secret or key for the signed token (JWS)"),
 				"pass --key FILE or --jwks FILE|URL, or set AUTH_SECRET when the token is signed with it (HS256)")
 		}
@@ -306,6 +333,36 @@ func warnExposed(f *cmdutil.Factory, src string, keys []authsession.Key) {
 		fmt.Fprintf(f.IO.ErrOut, "authkit: warning: the key file %s holds private material and is readable by other users (mode %04o); run chmod 600 %s\n",
 			cmdutil.Quote(src), mode, cmdutil.Safe(src))
 	}
+}
+
+// verifiableAlgs are the JWS algorithms pkg/session verifies (its
+// allow-list; TestVerifiableAlgs keeps the two in step). A JWS of any other
+// alg ("none" among them) is refused whatever the keys: a bad token (exit
+// 4), never a missing key (exit 1).
+var verifiableAlgs = []string{"HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"}
+
+func verifiable(alg string) bool { return slices.Contains(verifiableAlgs, alg) }
+
+// probeSecret is the HMAC key of the codec that refuses a JWS of an alg
+// no key verifies. It is public, and so verifies nothing: refused reports
+// an error even if the codec opened the token.
+var probeSecret = []byte("authkit-probe-key-that-verifies-nothing-it-is-public-in-the-source")
+
+// refused returns why a JWS whose alg no key verifies is refused, in the
+// codec's own words: "alg \"none\": unsigned tokens are never accepted".
+func refused(token string) error {
+	k, err := authsession.HMACKey(probeSecret, "HS256")
+	if err != nil {
+		return err
+	}
+	codec, err := authsession.NewJWS([]authsession.Key{k})
+	if err != nil {
+		return err
+	}
+	if _, err := codec.Open(token); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: alg %s is not one authkit verifies", authsession.ErrUnsupported, cmdutil.Quote(peekAlg(token)))
 }
 
 // peekAlg returns the alg of a compact token's header, "" when unreadable.
@@ -341,12 +398,8 @@ func (p *decodePlan) openers(c candidate) ([]opener, error) {
 		return nil, nil
 	}
 	var out []opener
-	sources := make([]string, len(p.secrets))
-	for i, s := range p.secrets {
-		sources[i] = s.Source
-	}
-	values := authsession.Values(p.secrets)
 	if p.format == "" || p.format == authsession.FormatAuthJS {
+		values, sources := split(p.secrets.v5)
 		for _, salt := range p.salts(c) {
 			codec, err := authsession.NewAuthJS(values, salt)
 			if err != nil {
@@ -356,6 +409,7 @@ func (p *decodePlan) openers(c candidate) ([]opener, error) {
 		}
 	}
 	if p.format == authsession.FormatAuthJSv4 || (p.format == "" && p.opts.Salt == "") {
+		values, sources := split(p.secrets.v4)
 		codec, err := authsession.NewAuthJSv4(values)
 		if err != nil {
 			return nil, codecError(err)
@@ -367,6 +421,14 @@ func (p *decodePlan) openers(c candidate) ([]opener, error) {
 		out = append(out, v4)
 	}
 	return out, nil
+}
+
+// split returns the values of secrets and their sources, in order.
+func split(secrets []authsession.Secret) (values, sources []string) {
+	for _, s := range secrets {
+		sources = append(sources, s.Source)
+	}
+	return authsession.Values(secrets), sources
 }
 
 // salts are the v5 salts to try for c: --salt, else the cookie's name,
@@ -395,7 +457,7 @@ func (p *decodePlan) jwsOpeners(token string) ([]opener, error) {
 		sources = append(sources, k.source)
 	}
 	if alg := peekAlg(token); len(keys) == 0 && strings.HasPrefix(alg, "HS") {
-		for _, s := range p.secrets {
+		for _, s := range p.secrets.v5 {
 			k, err := authsession.HMACKey([]byte(s.Value), alg)
 			if err != nil {
 				return nil, cmdutil.Fail(decodeAction, fmt.Errorf("the secret %s as an %s key: %s", cmdutil.Safe(s.Source), alg, strings.TrimPrefix(err.Error(), "authkit: ")),
@@ -419,11 +481,15 @@ func codecError(err error) error {
 // open tries every opener on c. It returns the opened token and the
 // opener that opened it, or nil with the failures added to fails.
 func (p *decodePlan) open(c candidate, fails *[]failure) (*authsession.Token, opener, error) {
+	jwe, jws := shape(c.token)
+	if alg := peekAlg(c.token); jws && alg != "" && !verifiable(alg) && (p.format == "" || p.format == authsession.FormatJWS) {
+		*fails = append(*fails, failure{err: refused(c.token), cand: c})
+		return nil, opener{}, nil
+	}
 	ops, err := p.openers(c)
 	if err != nil {
 		return nil, opener{}, err
 	}
-	jwe, _ := shape(c.token)
 	if len(ops) == 0 {
 		*fails = append(*fails, failure{err: notAToken(c.token, p.format), cand: c})
 	}
@@ -494,7 +560,7 @@ func (p *decodePlan) explain(f failure) (cause, fix string) {
 		return "it was tampered with, or signed with another key: " + detail, keyFix
 	case errors.Is(f.err, authsession.ErrNoMatchingSecret) && f.jwe:
 		return fmt.Sprintf("it was encrypted under another secret or salt: its kid matches none of the %d secret(s) (%s) under the salt(s) tried (%s)",
-			len(p.secrets), describeSources(p.secrets), strings.Join(p.triedSalts(f.cand), ", ")), secretFix
+			len(p.secrets.v5), describeSources(p.secrets.v5), strings.Join(p.triedSalts(f.cand), ", ")), secretFix
 	case errors.Is(f.err, authsession.ErrNoMatchingSecret):
 		return "it was signed with another key: " + detail, keyFix
 	case errors.Is(f.err, authsession.ErrTooLarge):

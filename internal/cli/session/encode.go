@@ -47,8 +47,10 @@ signed JWT: with --key FILE, a PEM or JWK private key, or else with the secret
 as an HMAC key, --alg HS256 by default).
 
 The secret is the first of AUTH_SECRET_3..1, AUTH_SECRET, NEXTAUTH_SECRET
-that is set, as @auth/core picks it, or comes from --secret-file or
---secret-env; never from a flag value.
+that is set, as @auth/core picks it; for --format authjs-v4, NEXTAUTH_SECRET,
+else AUTH_SECRET, as next-auth v4 picks it. Or it comes from --secret-file or
+--secret-env; never from a flag value. An HMAC-signed JWS needs a secret of
+at least 32 bytes (48 for HS384, 64 for HS512: authkit secret --bytes 64).
 
 The claims must be one JSON object of valid UTF-8 without duplicate names,
 as every decoder requires.`,
@@ -88,7 +90,7 @@ func runEncode(cmd *cobra.Command, f *cmdutil.Factory, opts *EncodeOptions) erro
 	if err != nil {
 		return err
 	}
-	claims, err := readClaims(f, opts.Claims)
+	claims, order, err := readClaims(f, opts.Claims)
 	if err != nil {
 		return err
 	}
@@ -99,7 +101,7 @@ func runEncode(cmd *cobra.Command, f *cmdutil.Factory, opts *EncodeOptions) erro
 	if replaced := setClaims(claims); len(replaced) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "authkit: note: encode sets %s; the claims' own values are replaced\n", strings.Join(replaced, ", "))
 	}
-	token, err := codec.Encode(claims, authsession.EncodeOptions{Now: p.now, MaxAge: p.maxAge})
+	token, err := codec.Encode(claims, authsession.EncodeOptions{Now: p.now, MaxAge: p.maxAge, Order: order})
 	if err != nil {
 		return cmdutil.Fail(encodeAction, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot encode the session token: ")), "")
 	}
@@ -168,7 +170,7 @@ func cookieName(format authsession.Format, opts *EncodeOptions) string {
 }
 
 // readClaims reads and strictly parses the claims file (- is stdin).
-func readClaims(f *cmdutil.Factory, name string) (authsession.Claims, error) {
+func readClaims(f *cmdutil.Factory, name string) (authsession.Claims, []string, error) {
 	var data []byte
 	var err error
 	if name == "-" {
@@ -182,15 +184,19 @@ func readClaims(f *cmdutil.Factory, name string) (authsession.Claims, error) {
 	if name == "-" {
 		what = "the claims on stdin"
 	}
-	if err != nil {
-		return nil, cmdutil.Fail(encodeAction, fmt.Errorf("read %s: %w", what, err), "give --claims a JSON file, or - to read stdin")
+	switch {
+	case errors.Is(err, errTerminalCut):
+		return nil, nil, terminalCut(encodeAction, "the claims", "authkit session encode --claims claims.json, or pbpaste | authkit session encode --claims -")
+	case err != nil:
+		return nil, nil, cmdutil.Fail(encodeAction, fmt.Errorf("read %s: %w", what, err), "give --claims a JSON file, or - to read stdin")
 	}
 	claims, err := authsession.ParseClaims(data)
 	if err != nil {
-		return nil, cmdutil.Fail(encodeAction, fmt.Errorf("%s are invalid: %s", what, strings.Replace(detailOf(err), "the payload", "the JSON", 1)),
+		return nil, nil, cmdutil.Fail(encodeAction, fmt.Errorf("%s are invalid: %s", what, strings.Replace(detailOf(err), "the payload", "the JSON", 1)),
 			`give one JSON object of UTF-8 text without repeated names, such as {"sub":"u1","name":"Ada"}`)
 	}
-	return claims, nil
+	order, _ := authsession.MemberOrder(data)
+	return claims, order, nil
 }
 
 func readFile(name string) ([]byte, error) {
@@ -227,10 +233,11 @@ func encodeCodec(ctx context.Context, f *cmdutil.Factory, opts *EncodeOptions, p
 	if p.format == authsession.FormatJWS && opts.Key != "" {
 		return keyCodec(ctx, f, opts)
 	}
-	secrets, err := opts.Secrets.load(f, encodeAction)
+	loaded, err := opts.Secrets.load(f, encodeAction)
 	if err != nil {
 		return nil, err
 	}
+	secrets := loaded.of(p.format)
 	if len(secrets) == 0 {
 		return nil, cmdutil.Fail(encodeAction, errors.New("no secret: none of AUTH_SECRET, AUTH_SECRET_1..3 or NEXTAUTH_SECRET is set"), fixNoSecret)
 	}
@@ -246,15 +253,45 @@ func encodeCodec(ctx context.Context, f *cmdutil.Factory, opts *EncodeOptions, p
 		codec, err = authsession.NewAuthJSv4(values)
 	default:
 		var k authsession.Key
-		if k, err = authsession.HMACKey([]byte(values[0]), opts.Alg); err == nil {
-			codec, err = authsession.NewJWS([]authsession.Key{k})
+		if k, err = authsession.HMACKey([]byte(values[0]), opts.Alg); err != nil {
+			cause, fix := hmacSecretError(err, opts.Alg)
+			return nil, cmdutil.Fail(encodeAction, errors.New(cause), fix)
 		}
+		codec, err = authsession.NewJWS([]authsession.Key{k})
 	}
 	if err != nil {
 		return nil, cmdutil.Fail(encodeAction, errors.New(strings.TrimPrefix(err.Error(), "authkit: ")),
 			"for a JWS signed with a key pair, pass --key FILE")
 	}
 	return codec, nil
+}
+
+// shortSecretHint starts the hint that ends HMACKey's error for a secret
+// too short for its alg; the CLI replaces it with a fix line for the alg.
+const shortSecretHint = "; make a longer one with authkit secret"
+
+// hmacMinBytes is the shortest HMAC secret each alg takes (pkg/session's
+// rule: 32 bytes, and the hash size for HS384 and HS512). `authkit secret
+// --bytes N` makes a secret of more than N bytes (base64 is longer than
+// its bytes), so N is also what to ask it for.
+var hmacMinBytes = map[string]int{"": 32, "HS256": 32, "HS384": 48, "HS512": 64}
+
+// hmacSecretError words HMACKey's error for the secret as an HMAC key of
+// alg: the cause, and the fix. A secret too short for the alg is fixed
+// with a longer one, which `authkit secret --bytes N` makes.
+func hmacSecretError(err error, alg string) (cause, fix string) {
+	const keyPair = "for a JWS signed with a key pair, pass --key FILE"
+	cause = strings.TrimPrefix(err.Error(), "authkit: ")
+	n, known := hmacMinBytes[alg]
+	i := strings.Index(cause, shortSecretHint)
+	if !known || i < 0 {
+		return cause, keyPair
+	}
+	cmd := "authkit secret"
+	if n > 32 {
+		cmd += fmt.Sprintf(" --bytes %d", n)
+	}
+	return cause[:i], "make a longer secret with " + cmd + " (in AUTH_SECRET), or " + keyPair
 }
 
 func keyCodec(ctx context.Context, f *cmdutil.Factory, opts *EncodeOptions) (authsession.Codec, error) {

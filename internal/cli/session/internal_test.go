@@ -1,7 +1,14 @@
 package session
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +35,64 @@ func TestParseAt(t *testing.T) {
 	for _, bad := range []string{"", "now", "-1", "1e9", "0x10", "inf", "2026-07-22", "99999999999999", "1.", " 1"} {
 		if _, err := parseAt(bad); err == nil {
 			t.Errorf("parseAt(%q) accepted", bad)
+		}
+	}
+	// Milliseconds are refused as such.
+	for in, want := range map[string]string{
+		"1796038024000":     `--at "1796038024000" looks like milliseconds; --at takes Unix seconds (1796038024) or an RFC 3339 time`,
+		"1000000000000":     "(1000000000) or an RFC 3339 time",
+		"1796038024000.5":   "(1796038024) or",
+		"9999999999999.999": "looks like milliseconds",
+	} {
+		if _, err := parseAt(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseAt(%q) = %v; want %q", in, err, want)
+		}
+	}
+	if got, err := parseAt("999999999999"); err != nil || got.Unix() != 999999999999 {
+		t.Errorf("parseAt(999999999999) = %v, %v", got, err)
+	}
+}
+
+func TestTerminalLineLimit(t *testing.T) {
+	for goos, want := range map[string]int{"linux": 4095, "android": 4095, "darwin": 1023, "freebsd": 1023, "windows": 0} {
+		if got := terminalLineLimit(goos); got != want {
+			t.Errorf("terminalLineLimit(%q) = %d, want %d", goos, got, want)
+		}
+	}
+}
+
+// TestVerifiableAlgs: verifiableAlgs is exactly the set of algs
+// pkg/session makes keys for, among the JOSE signature algs.
+func TestVerifiableAlgs(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	materials := []any{[]byte(strings.Repeat("authkit-test-only-hmac-", 4)), rsaKey, ecKey, edKey}
+	for _, alg := range []string{"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+		"ES256", "ES384", "ES512", "ES256K", "EdDSA", "Ed25519", "none", "None", "NONE"} {
+		accepted := false
+		for _, m := range materials {
+			if _, err := authsession.NewKey("", alg, m); err == nil {
+				accepted = true
+			}
+		}
+		if accepted != verifiable(alg) {
+			t.Errorf("alg %s: pkg/session accepts it: %v; verifiable: %v", alg, accepted, verifiable(alg))
+		}
+		if !verifiable(alg) {
+			token := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"`+alg+`"}`)) + ".e30.c2ln"
+			if err := refused(token); !errors.Is(err, authsession.ErrUnsupported) {
+				t.Errorf("alg %s: refused = %v, want ErrUnsupported", alg, err)
+			}
 		}
 	}
 }

@@ -57,9 +57,13 @@ func (p *decodePlan) problem(r *authsession.Report) error {
 	return credentialError(errors.New(cause), fix)
 }
 
-// writeReport prints r for people: a header block, the claims in their
-// own order, and the largest claims when the token nears the cookie
-// budget. Everything that comes from the token passes through Safe.
+// largestInline is how many of the largest claims the header block names.
+const largestInline = 3
+
+// writeReport prints r for people: a header block (with the three largest
+// claims on one line), the claims in their own order, and the list of the
+// largest claims when the token nears the cookie budget. Everything that
+// comes from the token passes through Safe.
 func writeReport(out io.Writer, t *authsession.Token, r *authsession.Report, secrets int) error {
 	w := &cmdutil.ErrWriter{W: out}
 	line := func(label, format string, args ...any) {
@@ -81,6 +85,9 @@ func writeReport(out io.Writer, t *authsession.Token, r *authsession.Report, sec
 	line("issued", "%s", when(r.IssuedAt, r.Issued, "no iat claim"))
 	line("expires", "%s", when(r.ExpiresAt, r.Expires, "no exp claim"))
 	line("size", "%s", sizeText(r))
+	if len(r.LargestClaims) > 0 {
+		line("largest", "%s", largestText(r.LargestClaims[:min(largestInline, len(r.LargestClaims))]))
+	}
 	line("status", "%s", status(r))
 	line("header", "%s", cmdutil.Safe(string(r.Header)))
 	fmt.Fprintln(w, "\nclaims:")
@@ -96,6 +103,20 @@ func writeReport(out io.Writer, t *authsession.Token, r *authsession.Report, sec
 		}
 	}
 	return w.Err
+}
+
+// largestText lists claims on one line: "picture 5523 bytes, jti 44 bytes"
+// (a name that is empty or holds a space or comma is quoted).
+func largestText(claims []authsession.ClaimSize) string {
+	parts := make([]string, len(claims))
+	for i, c := range claims {
+		name := cmdutil.Safe(c.Name)
+		if name == "" || strings.ContainsAny(name, " ,") {
+			name = cmdutil.Quote(c.Name)
+		}
+		parts[i] = fmt.Sprintf("%s %d bytes", name, c.Bytes)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func when(at *time.Time, relative, missing string) string {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,9 @@ func readBounded(r io.Reader) ([]byte, error) {
 }
 
 // readStdin reads the input of a command from stdin: on a terminal, one
-// line after a prompt on stderr; otherwise everything.
+// line after a prompt on stderr; otherwise everything. A terminal line as
+// long as the terminal's line limit was most likely cut by it: that is
+// errTerminalCut (see terminalCut).
 func readStdin(f *cmdutil.Factory, prompt string) (string, error) {
 	if !f.IO.InTTY {
 		data, err := readBounded(f.IO.In)
@@ -63,10 +66,42 @@ func readStdin(f *cmdutil.Factory, prompt string) (string, error) {
 	if errors.Is(err, io.EOF) {
 		err = nil
 	}
+	if limit := terminalLineLimit(runtime.GOOS); err == nil && limit > 0 && len(strings.TrimRight(line, "\r\n")) >= limit {
+		return "", errTerminalCut
+	}
 	return line, err
 }
 
-// parseAt reads --at: an RFC 3339 time or Unix seconds.
+// errTerminalCut is readStdin's error for a terminal line that reached the
+// terminal's line limit, and so was most likely cut short.
+var errTerminalCut = errors.New("terminal line limit")
+
+// terminalLineLimit is the length at which the terminal driver of goos, in
+// its canonical (line by line) mode, cuts a line: it keeps 4095 bytes and
+// the newline on Linux (N_TTY_BUF_SIZE, 4096), and MAX_CANON (1024) bytes
+// with the newline on macOS and the BSDs; the rest of a paste is dropped.
+// A line read at that length or longer is taken to be cut. 0 is no known
+// limit (Windows consoles).
+func terminalLineLimit(goos string) int {
+	switch goos {
+	case "darwin", "ios", "freebsd", "netbsd", "openbsd", "dragonfly":
+		return 1023
+	case "windows", "plan9", "js", "wasip1":
+		return 0
+	}
+	return 4095
+}
+
+// terminalCut is the usage error (exit 2) for input the terminal cut:
+// what is the input, and how to pipe it instead.
+func terminalCut(action, what, pipe string) error {
+	return cmdutil.Usage(action, "pipe "+what+" on stdin instead: "+pipe,
+		"the terminal cut the pasted line at %d bytes (its limit for one line), so %s is incomplete", terminalLineLimit(runtime.GOOS), what)
+}
+
+// parseAt reads --at: an RFC 3339 time or Unix seconds. A number of 1e12
+// or more (the year 33658 in seconds) is taken for milliseconds, and
+// refused with a message that says so.
 func parseAt(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
@@ -74,11 +109,12 @@ func parseAt(s string) (time.Time, error) {
 	if !unixRE.MatchString(s) {
 		return time.Time{}, fmt.Errorf("--at %s is neither an RFC 3339 time (2026-07-22T12:00:00Z) nor Unix seconds", cmdutil.Quote(s))
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil && n < 1<<40 {
+	n, err := strconv.ParseFloat(s, 64)
+	if err == nil && n < 1e12 {
 		sec, frac := math.Modf(n)
 		return time.Unix(int64(sec), int64(frac*1e9)), nil
 	}
-	return time.Time{}, fmt.Errorf("--at %s is too far in the future", cmdutil.Quote(s))
+	return time.Time{}, fmt.Errorf("--at %s looks like milliseconds; --at takes Unix seconds (%.0f) or an RFC 3339 time", cmdutil.Quote(s), math.Floor(n/1000))
 }
 
 var unixRE = regexp.MustCompile(`^[0-9]{1,13}(\.[0-9]{1,9})?$`)

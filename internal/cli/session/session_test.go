@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,42 @@ func TestDecodeOnTerminal(t *testing.T) {
 	}
 }
 
+// TestDecodeTerminalCut: a line as long as the terminal's line limit was
+// cut by the terminal; decode says so (exit 2) and how to pipe the token
+// instead, rather than calling the rest of it "not a token".
+func TestDecodeTerminalCut(t *testing.T) {
+	limit := map[string]int{"linux": 4095, "darwin": 1023}[runtime.GOOS]
+	if limit == 0 {
+		t.Skip("no known terminal line limit on", runtime.GOOS)
+	}
+	for _, n := range []int{limit, limit + 1, 10000} {
+		r := run(t, secretEnv(), strings.Repeat("a", n)+"\n", true, "session", "decode")
+		if r.code != cmdutil.ExitUsage || r.stdout != "" ||
+			!strings.Contains(r.stderr, fmt.Sprintf("the terminal cut the pasted line at %d bytes", limit)) ||
+			!strings.Contains(r.stderr, "pbpaste | authkit session decode, or authkit session decode < token.txt") {
+			t.Fatalf("%d bytes: exit %d\n%s", n, r.code, r.stderr)
+		}
+	}
+	// A shorter line is read as it is; so is a long one from a pipe.
+	r := run(t, secretEnv(), strings.Repeat("a", limit-1)+"\n", true, "session", "decode")
+	if r.code != cmdutil.ExitCredential || !strings.Contains(r.stderr, "it is not a token") {
+		t.Fatalf("%d bytes: exit %d\n%s", limit-1, r.code, r.stderr)
+	}
+	r = run(t, secretEnv(), strings.Repeat("a", limit)+"\n", false, "session", "decode")
+	if r.code != cmdutil.ExitCredential || !strings.Contains(r.stderr, "it is not a token") {
+		t.Fatalf("piped: exit %d\n%s", r.code, r.stderr)
+	}
+	// The Cookie header and the claims, likewise.
+	r = run(t, secretEnv(), "a="+strings.Repeat("b", limit)+"\n", true, "session", "decode", "--cookie", "-")
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, "authkit session decode --cookie - < cookie.txt") {
+		t.Fatalf("cookie: exit %d\n%s", r.code, r.stderr)
+	}
+	r = run(t, secretEnv(), `{"a":"`+strings.Repeat("b", limit)+`"}`+"\n", true, "session", "encode", "--claims", "-")
+	if r.code != cmdutil.ExitUsage || r.stdout != "" || !strings.Contains(r.stderr, "authkit session encode --claims claims.json") {
+		t.Fatalf("claims: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 func TestDecodeLimits(t *testing.T) {
 	huge := strings.Repeat("a", authsession.DefaultMaxTokenSize) + "..b.c.d"
 	r := run(t, secretEnv(), huge, false, "session", "decode")
@@ -125,6 +163,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		{"session", "decode", "--format", "jws"},
 		{"session", "decode", "--secret-env", "X"},
 		{"session", "decode", "--secret-env", testSecret},
+		{"session", "decode", "--secret-file", testSecret},
+		{"session", "encode", "--claims", "-", "--secret-file", testSecret},
 		{"session", "decode", "--at", "2000-01-01T00:00:00Z"},
 		{"session", "encode", "--claims", "-"},
 		{"session", "encode", "--claims", "-", "--format", "jws", "--alg", "HS512"},

@@ -61,24 +61,46 @@ var ErrMultiline = errors.New("its value spans several lines (a quote is left op
 
 // unquote returns the value that raw (the text after '=') stands for.
 func unquote(raw string) (string, error) {
+	v, _, err := splitValue(raw)
+	return v.value, err
+}
+
+// value is the value part of an assignment, as written.
+type value struct {
+	lead  string // white space between '=' and the value
+	quote byte   // '"', '\'', '`', or 0 for a bare value
+	text  string // the value as written, quotes excluded
+	value string // what it stands for (escapes of "..." resolved)
+}
+
+// splitValue splits raw (the text after '=', line ending excluded) into
+// the value and the rest of the line after it: white space and a comment,
+// or whatever follows a closing quote.
+func splitValue(raw string) (value, string, error) {
 	v := strings.TrimLeft(raw, " \t")
-	v = strings.TrimSuffix(v, "\r")
+	out := value{lead: raw[:len(raw)-len(v)]}
+	cr := ""
+	if strings.HasSuffix(v, "\r") {
+		v, cr = v[:len(v)-1], "\r"
+	}
 	if v == "" {
-		return "", nil
+		return out, cr, nil
 	}
 	switch q := v[0]; q {
 	case '\'', '`':
 		end := strings.IndexByte(v[1:], q)
 		if end < 0 {
-			return "", ErrMultiline
+			return value{}, "", ErrMultiline
 		}
-		return v[1 : 1+end], nil
+		out.quote, out.text, out.value = q, v[1:1+end], v[1:1+end]
+		return out, v[2+end:] + cr, nil
 	case '"':
 		var b strings.Builder
 		for i := 1; i < len(v); i++ {
 			switch c := v[i]; {
 			case c == '"':
-				return b.String(), nil
+				out.quote, out.text, out.value = '"', v[1:i], b.String()
+				return out, v[i+1:] + cr, nil
 			case c == '\\' && i+1 < len(v):
 				i++
 				switch v[i] {
@@ -95,15 +117,34 @@ func unquote(raw string) (string, error) {
 				b.WriteByte(c)
 			}
 		}
-		return "", ErrMultiline
+		return value{}, "", ErrMultiline
+	}
+	end := len(v)
+	if out.lead != "" && v[0] == '#' {
+		end = 0 // "KEY= # comment": white space and '#' start a comment
 	}
 	if i := strings.Index(v, " #"); i >= 0 {
-		v = v[:i]
+		end = i
 	}
-	if i := strings.Index(v, "\t#"); i >= 0 {
-		v = v[:i]
+	if i := strings.Index(v[:end], "\t#"); i >= 0 {
+		end = i
 	}
-	return strings.TrimRight(v, " \t"), nil
+	text := strings.TrimRight(v[:end], " \t")
+	out.text, out.value = text, text
+	return out, v[len(text):] + cr, nil
+}
+
+// write returns value written in the style of old: the same quotes, or
+// bare when old was bare and the value needs none. A value a style cannot
+// hold, or an empty old value, is written "double quoted".
+func (old value) write(v string) string {
+	switch {
+	case old.quote == '\'' && !strings.Contains(v, "'"), old.quote == '`' && !strings.Contains(v, "`"):
+		return string(old.quote) + v + string(old.quote)
+	case old.quote == 0 && old.text != "" && v != "" && !strings.ContainsAny(v, " \t#'`\""):
+		return v
+	}
+	return `"` + v + `"`
 }
 
 // Lookup returns the value of key in data, and whether one of its lines
@@ -140,12 +181,15 @@ func Assigns(data []byte, keys ...string) bool {
 	return false
 }
 
-// Set returns data with key set to value, written `KEY="value"` (value
-// must need no escaping: no quote, backslash or line break). Every line
-// that assigns key is rewritten in place, keeping its indentation and
-// `export `; when none does, the line is added at the end. Every other
-// byte is kept, line endings included (an added line ends as the file's
-// first line does). It returns how many lines it replaced.
+// Set returns data with key set to value (which must need no escaping: no
+// double quote, backslash or line break). Every line that assigns key is
+// rewritten in place: only its value changes, written in the same style
+// ('single', `back` or "double" quotes, or bare when it was bare and the
+// new value needs no quotes), and its indentation, `export `, spacing and
+// trailing comment are kept. When no line assigns key, `KEY="value"` is
+// added at the end. Every other byte is kept, line endings included (an
+// added line ends as the file's first line does). It returns how many
+// lines it replaced.
 func Set(data []byte, key, value string) ([]byte, int, error) {
 	if strings.ContainsAny(value, "\"\\\r\n") {
 		return nil, 0, errors.New("the value needs escaping")
@@ -169,10 +213,14 @@ func Set(data []byte, key, value string) ([]byte, int, error) {
 			out.WriteString(line)
 			continue
 		}
-		if _, err := unquote(a.value); err != nil {
+		old, rest, err := splitValue(a.value)
+		if err != nil {
 			return nil, 0, err
 		}
-		out.WriteString(a.prefix + key + `="` + value + `"` + ending)
+		if old.quote == 0 && old.text == "" && strings.HasPrefix(rest, "#") {
+			rest = " " + rest // "KEY= # comment": the comment keeps its space
+		}
+		out.WriteString(body[:len(body)-len(a.value)] + old.lead + old.write(value) + rest + ending)
 		replaced++
 	}
 	if replaced == 0 {
