@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -39,12 +40,13 @@ type JWE struct {
 }
 
 type jweKeys struct {
-	cbc       derivedKey
-	gcm       derivedKey
-	cbcBlock  cipher.Block
-	gcmAEAD   cipher.AEAD
-	macs      *sync.Pool
-	cbcHeader string
+	cbc           derivedKey
+	gcm           derivedKey
+	cbcBlock      cipher.Block
+	gcmAEAD       cipher.AEAD
+	macs          *sync.Pool
+	cbcHeader     string
+	cbcHeaderJSON []byte
 }
 
 // NewAuthJS returns the Auth.js v5 codec for secrets (newest first: the
@@ -86,7 +88,8 @@ func newJWE(v Version, secrets []string, salt string) (*JWE, error) {
 			}
 			mac := k.cbc.key[:32]
 			k.macs = &sync.Pool{New: func() any { return hmac.New(sha512.New, mac) }}
-			k.cbcHeader = b64.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":"` + k.cbc.kid + `"}`))
+			k.cbcHeaderJSON = []byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":"` + k.cbc.kid + `"}`)
+			k.cbcHeader = b64.EncodeToString(k.cbcHeaderJSON)
 		}
 		if k.gcm, err = deriveKey(v, s, salt, 32); err != nil {
 			return nil, err
@@ -250,7 +253,12 @@ func (c *JWE) Open(token string) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	headerJSON, _ := decodeSegment(parts[0])
+	var headerJSON []byte
+	if keyIndex >= 0 {
+		headerJSON = bytes.Clone(c.keys[keyIndex].cbcHeaderJSON)
+	} else {
+		headerJSON, _ = decodeSegment(parts[0])
+	}
 	t := &Token{
 		Format:      c.Format(),
 		Header:      headerJSON,
@@ -323,13 +331,19 @@ func (c *JWE) header(seg string) (keyIndex int, h jweHeader, err error) {
 // strict mode.
 func decodeSegment(seg string) ([]byte, error) {
 	for i := 0; i < len(seg); i++ {
-		c := seg[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !base64urlAlphabet[seg[i]] {
 			return nil, errBadSegment
 		}
 	}
 	return b64.DecodeString(seg)
 }
+
+var base64urlAlphabet = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+	return t
+}()
 
 var errBadSegment = errors.New("not base64url")
 
