@@ -1,0 +1,200 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/authkit-dev/authkit/pkg/providers"
+	"github.com/authkit-dev/authkit/pkg/store"
+	"github.com/google/uuid"
+)
+
+// DecisionKind is what the linking policy decided.
+type DecisionKind string
+
+// The linking decisions.
+const (
+	// NewUser: no user has this account or email; one is created with the
+	// account linked.
+	NewUser DecisionKind = "new_user"
+	// ExistingUser: the account is known; its user signs in.
+	ExistingUser DecisionKind = "existing_user"
+	// Linked: the account is added to an existing user: the signed-in one,
+	// or the one with the same email under the verified or always policy.
+	Linked DecisionKind = "linked"
+	// NoStore: there is no database; the session names a fresh id, as
+	// Auth.js does without an adapter.
+	NoStore DecisionKind = "no_store"
+)
+
+// Decision is the outcome of the linking policy.
+type Decision struct {
+	Kind DecisionKind `json:"kind"`
+	// Reason says why, in a sentence.
+	Reason string `json:"reason"`
+	// UserID is the user signed in (empty for a new user in a dry run).
+	UserID string `json:"userId,omitempty"`
+}
+
+func accountType(p *providers.Provider) string {
+	if p.Kind == providers.OIDC {
+		return "oidc"
+	}
+	return "oauth"
+}
+
+func (e *Engine) account(p *providers.Provider, res *Result, userID string) store.Account {
+	a := store.Account{UserID: userID, Type: accountType(p), Provider: p.ID, ProviderAccountID: res.Profile.ID,
+		AccessToken: res.Token.AccessToken, RefreshToken: res.Token.RefreshToken, TokenType: strings.ToLower(res.Token.TokenType),
+		Scope: res.Token.Scope, IDToken: res.Token.IDToken}
+	if !res.Token.ExpiresAt.IsZero() {
+		at := res.Token.ExpiresAt.Unix()
+		a.ExpiresAt = &at
+	}
+	return a
+}
+
+// plan is a decision with what applying it takes.
+type plan struct {
+	Decision
+	user   store.User
+	create bool
+	link   bool
+}
+
+// decide applies the linking rules of Auth.js (§5 of the interop notes)
+// and the configured email policy, reading only.
+func (e *Engine) decide(ctx context.Context, s store.Store, p *providers.Provider, prof providers.Profile, current string) (plan, error) {
+	u, err := s.GetUserByAccount(ctx, p.ID, prof.ID)
+	switch {
+	case err == nil:
+		if current != "" && current != u.ID {
+			return plan{}, fail(OAuthAccountNotLinked, ErrAccountNotLinked, "this %s account belongs to another user; sign out first, or merge the users (authkit users merge)", p.Name)
+		}
+		return plan{Decision: Decision{Kind: ExistingUser, Reason: "the " + p.Name + " account is already linked to this user", UserID: u.ID}, user: u}, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return plan{}, failWith(AdapterError, ErrStore, err, "cannot look up the account")
+	}
+	if current != "" {
+		cu, err := s.GetUser(ctx, current)
+		if err != nil {
+			return plan{}, failWith(AdapterError, ErrNoCurrentUserData, err, "the signed-in user cannot be read")
+		}
+		return plan{Decision: Decision{Kind: Linked, Reason: "a signed-in user added " + p.Name, UserID: cu.ID}, user: cu, link: true}, nil
+	}
+	email := strings.ToLower(strings.TrimSpace(prof.Email))
+	if email != "" {
+		eu, err := s.GetUserByEmail(ctx, email)
+		switch {
+		case err == nil:
+			switch {
+			case e.cfg.Linking == LinkAlways:
+				return plan{Decision: Decision{Kind: Linked, Reason: "the email matches an existing user and the linking policy is always", UserID: eu.ID}, user: eu, link: true}, nil
+			case e.cfg.Linking == LinkVerified && prof.EmailVerified && p.TrustEmail:
+				return plan{Decision: Decision{Kind: Linked, Reason: p.Name + " asserts the email as verified and the linking policy is verified", UserID: eu.ID}, user: eu, link: true}, nil
+			case e.cfg.Linking == LinkVerified && !p.TrustEmail:
+				return plan{}, fail(OAuthAccountNotLinked, ErrAccountNotLinked, "another user has this email and %s is not trusted to verify emails (linking policy verified); sign in with the provider already linked, then add %s", p.Name, p.Name)
+			case e.cfg.Linking == LinkVerified:
+				return plan{}, fail(OAuthAccountNotLinked, ErrAccountNotLinked, "another user has this email and %s does not say it is verified (linking policy verified)", p.Name)
+			default:
+				return plan{}, fail(OAuthAccountNotLinked, ErrAccountNotLinked, "another user has this email (linking policy never); sign in with the provider already linked, then add %s", p.Name)
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return plan{}, failWith(AdapterError, ErrStore, err, "cannot look up the email")
+		}
+	}
+	return plan{Decision: Decision{Kind: NewUser, Reason: "no user has this " + p.Name + " account or its email"},
+		user: store.User{Name: prof.Name, Email: email, Image: prof.Image}, create: true}, nil
+}
+
+// link decides, runs the SignIn callback, and applies the decision in one
+// transaction (decided again inside it, so a concurrent sign-in cannot
+// create the user twice). A dry run stops after the callback.
+func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) error {
+	p := res.Provider
+	if e.cfg.Store == nil {
+		res.User = store.User{ID: uuid.NewString(), Name: res.Profile.Name, Email: res.Profile.Email, Image: res.Profile.Image}
+		res.Decision = Decision{Kind: NoStore, Reason: "no database: the session names a new id at each sign-in", UserID: res.User.ID}
+		res.Account = e.account(p, res, res.User.ID)
+		return e.signInCallback(ctx, res, nil, false)
+	}
+	first, err := e.decide(ctx, e.cfg.Store, p, res.Profile, req.CurrentUserID)
+	if err != nil {
+		return err
+	}
+	var existing *store.User
+	if !first.create {
+		existing = &first.user
+	}
+	if err := e.signInCallback(ctx, res, existing, first.create); err != nil {
+		return err
+	}
+	if req.DryRun {
+		res.Decision, res.User = first.Decision, first.user
+		res.Account = e.account(p, res, first.user.ID)
+		return nil
+	}
+	var events []store.Event
+	err = e.cfg.Store.WithTx(ctx, func(tx store.Store) error {
+		events = events[:0]
+		pl, err := e.decide(ctx, tx, p, res.Profile, req.CurrentUserID)
+		if err != nil {
+			return err
+		}
+		acct := e.account(p, res, pl.user.ID)
+		switch {
+		case pl.create:
+			u, a, err := tx.CreateUserAndAccount(ctx, pl.user, acct)
+			if err != nil {
+				return failWith(AdapterError, ErrStore, err, "cannot create the user")
+			}
+			pl.user, acct, pl.UserID = u, a, u.ID
+			events = append(events, store.Event{Type: store.EventCreateUser, UserID: u.ID, Detail: map[string]string{"provider": p.ID}},
+				store.Event{Type: store.EventLinkAccount, UserID: u.ID, Detail: map[string]string{"provider": p.ID, "providerAccountId": acct.ProviderAccountID}})
+		case pl.link:
+			a, err := tx.LinkAccount(ctx, acct)
+			if err != nil {
+				return failWith(AdapterError, ErrStore, err, "cannot link the account")
+			}
+			acct = a
+			events = append(events, store.Event{Type: store.EventLinkAccount, UserID: pl.user.ID, Detail: map[string]string{"provider": p.ID, "providerAccountId": acct.ProviderAccountID, "reason": string(pl.Kind)}})
+		}
+		res.Decision, res.User, res.Account = pl.Decision, pl.user, acct
+		for _, ev := range events {
+			if err := tx.RecordEvent(ctx, ev); err != nil {
+				return failWith(AdapterError, ErrStore, err, "cannot record the event")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			return fe
+		}
+		return failWith(AdapterError, ErrStore, err, "the sign-in transaction failed")
+	}
+	e.emit(ctx, events)
+	return nil
+}
+
+func (e *Engine) signInCallback(ctx context.Context, res *Result, user *store.User, isNew bool) error {
+	if e.cfg.SignIn == nil {
+		return nil
+	}
+	if err := e.cfg.SignIn(ctx, SignInInput{Provider: res.Provider, Profile: res.Profile, Raw: res.RawProfile, User: user, IsNewUser: isNew}); err != nil {
+		return failWith(AccessDenied, ErrSignInRefused, err, "the SignIn callback refused")
+	}
+	return nil
+}
+
+func (e *Engine) emit(ctx context.Context, events []store.Event) {
+	if e.cfg.OnEvent == nil {
+		return
+	}
+	for _, ev := range events {
+		ev.CreatedAt = e.now()
+		e.cfg.OnEvent(ctx, ev)
+	}
+}
