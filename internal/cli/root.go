@@ -12,6 +12,7 @@ import (
 	"github.com/authkit-dev/authkit/internal/build"
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/internal/cli/dbcmd"
+	"github.com/authkit-dev/authkit/internal/cli/dev"
 	"github.com/authkit-dev/authkit/internal/cli/events"
 	"github.com/authkit-dev/authkit/internal/cli/secret"
 	"github.com/authkit-dev/authkit/internal/cli/session"
@@ -40,6 +41,7 @@ including databases that Auth.js adapters wrote.`,
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	cmdutil.Group(root)
 	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f), session.NewCmdSession(f), secret.NewCmdSecret(f))
+	root.AddCommand(dev.NewCmdDev(f))
 	adoptCompletion(root)
 	return root
 }

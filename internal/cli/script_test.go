@@ -34,6 +34,13 @@ func TestMain(m *testing.M) {
 //	filemode FILE M  assert FILE's permission bits are M (octal)
 //	masksecrets IN OUT  copy a dotenv file with AUTH_SECRET values as ***
 //	vector NAME token|cookies OUT  write an Auth.js interop vector's field
+//	devidp [NAME] [-shape S] [-user E[:N]]... [-fail F]...  start an in-process
+//	                 dev identity provider; sets DEVIDP_URL, DEVIDP_ISSUER,
+//	                 DEVIDP_PORT, DEVIDP_HOSTPORT (DEVIDP_<NAME>_... when named)
+//	devidpfail [NAME] [F...]  change its failure modes (none: all off)
+//	devidpcount [NAME] KIND N  assert it received N requests of KIND
+//	freeport NAME    set $NAME to a free port of 127.0.0.1
+//	httpget [-status N] [-wait] [-nofollow] URL  GET URL, the body on stdout
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script"),
@@ -60,6 +67,11 @@ func TestScripts(t *testing.T) {
 			"filemode":     cmdFileMode,
 			"masksecrets":  cmdMaskSecrets,
 			"vector":       cmdVector,
+			"devidp":       cmdDevIdP,
+			"devidpfail":   cmdDevIdPFail,
+			"devidpcount":  cmdDevIdPCount,
+			"freeport":     cmdFreePort,
+			"httpget":      cmdHTTPGet,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "postgres" {

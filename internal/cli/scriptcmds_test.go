@@ -5,13 +5,21 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/authkit-dev/authkit/internal/devidp"
 	"github.com/authkit-dev/authkit/internal/testenv"
 	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -227,4 +235,227 @@ func cmdVector(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	ts.Fatalf("no vector named %q", args[0])
+}
+
+// The dev identity provider in scripts. Each script has its own providers,
+// by name ("" is the default one), stopped when the script ends.
+var (
+	scriptIdPsMu sync.Mutex
+	scriptIdPs   = map[*testscript.TestScript]map[string]*devidp.Server{}
+)
+
+// scriptIdP is the provider called name in ts's script.
+func scriptIdP(ts *testscript.TestScript, name string) *devidp.Server {
+	scriptIdPsMu.Lock()
+	defer scriptIdPsMu.Unlock()
+	s := scriptIdPs[ts][name]
+	if s == nil {
+		ts.Fatalf("no dev identity provider %q: start it with devidp first", name)
+	}
+	return s
+}
+
+// idpName splits an optional provider name (a first argument that is not
+// a flag) from args.
+func idpName(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+// idpEnvPrefix is DEVIDP_ for the default provider, DEVIDP_<NAME>_ else.
+func idpEnvPrefix(name string) string {
+	if name == "" {
+		return "DEVIDP_"
+	}
+	return "DEVIDP_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_"
+}
+
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// cmdDevIdP starts an in-process dev identity provider on a free port of
+// 127.0.0.1 for the rest of the script:
+//
+//	devidp [NAME] [-shape S] [-user EMAIL[:NAME]]... [-client-id ID]
+//	       [-client-secret SECRET] [-fail F]... [-login-page]
+//	       [-token-delay D] [-redirect-uri URI]... [-signing-alg A]
+//
+// It sets DEVIDP_URL, DEVIDP_ISSUER, DEVIDP_PORT and DEVIDP_HOSTPORT
+// (DEVIDP_<NAME>_URL, ... for a named one, so that a script can run two
+// providers, for mix-up tests). The provider stops when the script ends.
+func cmdDevIdP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! devidp")
+	}
+	name, args := idpName(args)
+	fs := flag.NewFlagSet("devidp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var users, fails, redirects stringsFlag
+	var opts devidp.Options
+	shape := fs.String("shape", "oidc", "")
+	fs.Var(&users, "user", "")
+	fs.Var(&fails, "fail", "")
+	fs.Var(&redirects, "redirect-uri", "")
+	fs.StringVar(&opts.ClientID, "client-id", "", "")
+	fs.StringVar(&opts.ClientSecret, "client-secret", "", "")
+	fs.BoolVar(&opts.LoginPage, "login-page", false, "")
+	fs.DurationVar(&opts.TokenDelay, "token-delay", 0, "")
+	fs.StringVar(&opts.SigningAlg, "signing-alg", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		ts.Fatalf("usage: devidp [NAME] [-shape S] [-user EMAIL[:NAME]]... [-client-id ID] [-client-secret S] [-fail F]... [-login-page] [-token-delay D] [-redirect-uri URI]... [-signing-alg A] (%v)", err)
+	}
+	opts.Shape, opts.RedirectURIs = devidp.Shape(*shape), redirects
+	for _, u := range users {
+		user, err := devidp.ParseUser(u)
+		ts.Check(err)
+		opts.Users = append(opts.Users, user)
+	}
+	for _, f := range fails {
+		failure, err := devidp.ParseFailure(f)
+		ts.Check(err)
+		opts.Failures = append(opts.Failures, failure)
+	}
+	srv, err := devidp.New(opts)
+	ts.Check(err)
+	ts.Check(srv.Start("127.0.0.1:0"))
+	scriptIdPsMu.Lock()
+	if scriptIdPs[ts] == nil {
+		scriptIdPs[ts] = map[string]*devidp.Server{}
+	}
+	if scriptIdPs[ts][name] != nil {
+		scriptIdPsMu.Unlock()
+		srv.Close()
+		ts.Fatalf("devidp %q is already running", name)
+	}
+	scriptIdPs[ts][name] = srv
+	scriptIdPsMu.Unlock()
+	ts.Defer(func() {
+		srv.Close()
+		scriptIdPsMu.Lock()
+		delete(scriptIdPs[ts], name)
+		if len(scriptIdPs[ts]) == 0 {
+			delete(scriptIdPs, ts)
+		}
+		scriptIdPsMu.Unlock()
+	})
+	hostport := strings.TrimPrefix(srv.URL(), "http://")
+	_, port, _ := net.SplitHostPort(hostport)
+	prefix := idpEnvPrefix(name)
+	ts.Setenv(prefix+"URL", srv.URL())
+	ts.Setenv(prefix+"ISSUER", srv.Issuer())
+	ts.Setenv(prefix+"HOSTPORT", hostport)
+	ts.Setenv(prefix+"PORT", port)
+}
+
+// cmdDevIdPFail changes the failure modes of a running provider:
+// `devidpfail [NAME] wrong_iss nonce_mismatch`, where NAME is taken for a
+// provider's name when one of the script's providers has it; no failure
+// turns them all off.
+func cmdDevIdPFail(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! devidpfail")
+	}
+	name := ""
+	if len(args) > 0 && scriptIdPsHas(ts, args[0]) {
+		name, args = args[0], args[1:]
+	}
+	var fs []devidp.Failure
+	for _, a := range args {
+		f, err := devidp.ParseFailure(a)
+		ts.Check(err)
+		fs = append(fs, f)
+	}
+	ts.Check(scriptIdP(ts, name).SetFailures(fs...))
+}
+
+func scriptIdPsHas(ts *testscript.TestScript, name string) bool {
+	scriptIdPsMu.Lock()
+	defer scriptIdPsMu.Unlock()
+	return scriptIdPs[ts][name] != nil
+}
+
+// cmdDevIdPCount asserts how many requests of a kind (authorize, token,
+// userinfo, emails, discovery, jwks, login, end_session) a provider has
+// received: `devidpcount token 0` after a refused callback (catalogue §0
+// item 4), or `devidpcount NAME token 1`.
+func cmdDevIdPCount(ts *testscript.TestScript, neg bool, args []string) {
+	name := ""
+	if len(args) == 3 {
+		name, args = args[0], args[1:]
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: devidpcount [NAME] KIND N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	got := scriptIdP(ts, name).Count(devidp.Kind(args[0]))
+	if (got == want) == neg {
+		ts.Fatalf("the dev identity provider %q received %d %s request(s), want %s%d", name, got, args[0], map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdFreePort sets $NAME to a port of 127.0.0.1 that was free a moment
+// ago: `freeport PORT`.
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport NAME")
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	ts.Check(err)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ts.Check(ln.Close())
+	ts.Setenv(args[0], port)
+}
+
+// cmdHTTPGet GETs a URL and writes the body on stdout, for the stdout
+// command:
+//
+//	httpget [-status N] [-wait] [-nofollow] URL
+//
+// -status asserts the status (default 200); -wait retries refused
+// connections for up to 10 seconds (a server still starting);
+// -nofollow does not follow a redirect and prints its Location as a last
+// line, "Location: URL".
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! httpget (use -status)")
+	}
+	fs := flag.NewFlagSet("httpget", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	status := fs.Int("status", 200, "")
+	wait := fs.Bool("wait", false, "")
+	nofollow := fs.Bool("nofollow", false, "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		ts.Fatalf("usage: httpget [-status N] [-wait] [-nofollow] URL")
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	if *nofollow {
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var resp *http.Response
+	var err error
+	for {
+		resp, err = client.Get(fs.Arg(0))
+		if err == nil || !*wait || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	ts.Check(err)
+	out := ts.Stdout()
+	out.Write(body)
+	if loc := resp.Header.Get("Location"); *nofollow && loc != "" {
+		fmt.Fprintf(out, "\nLocation: %s\n", loc)
+	}
+	if resp.StatusCode != *status {
+		ts.Fatalf("GET %s: status %d, want %d\n%s", fs.Arg(0), resp.StatusCode, *status, body)
+	}
 }
