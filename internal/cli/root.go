@@ -14,6 +14,7 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/dbcmd"
 	"github.com/authkit-dev/authkit/internal/cli/dev"
 	"github.com/authkit-dev/authkit/internal/cli/events"
+	"github.com/authkit-dev/authkit/internal/cli/login"
 	"github.com/authkit-dev/authkit/internal/cli/secret"
 	"github.com/authkit-dev/authkit/internal/cli/session"
 	"github.com/authkit-dev/authkit/internal/cli/sessions"
@@ -37,11 +38,12 @@ including databases that Auth.js adapters wrote.`,
 	root.SetErr(f.IO.ErrOut)
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.DatabaseURL, "database-url", "", "database URL: postgres://... or sqlite:PATH (env AUTHKIT_DATABASE_URL, DATABASE_URL; default sqlite:authkit.db)")
+	pf.StringVar(&f.ConfigPath, "config", "", "authkit.yaml to use (env AUTHKIT_CONFIG; default ./authkit.yaml when present)")
 	pf.StringVar(&f.Schema, "schema", "", "schema profile: authkit, authjs-prisma, authjs-pg or authjs-drizzle (default: detected)")
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	cmdutil.Group(root)
 	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f), session.NewCmdSession(f), secret.NewCmdSecret(f))
-	root.AddCommand(dev.NewCmdDev(f))
+	root.AddCommand(dev.NewCmdDev(f), login.NewCmdLogin(f))
 	adoptCompletion(root)
 	return root
 }

@@ -14,11 +14,13 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"authkit": func() { os.Exit(cli.Run(context.Background(), cmdutil.NewFactory(), os.Args[1:])) },
+		"authkit":     func() { os.Exit(cli.Run(context.Background(), cmdutil.NewFactory(), os.Args[1:])) },
+		"testbrowser": func() { os.Exit(testBrowser(os.Args[1:])) },
 	})
 }
 
-// TestScripts runs the txtar scripts in testdata/script. Each script starts
+// TestScripts runs the txtar scripts in testdata/script. The program
+// testbrowser URL plays a browser (BROWSER=testbrowser for authkit login). Each script starts
 // with AUTHKIT_DATABASE_URL set to a fresh SQLite file in its work
 // directory. Extra commands:
 //

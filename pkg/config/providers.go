@@ -38,6 +38,16 @@ func (c *Config) Providers() ([]*providers.Provider, error) {
 	return out, nil
 }
 
+// HasProvider reports whether the file configures a provider with this id.
+func (c *Config) HasProvider(id string) bool {
+	for i := range c.ProviderConfigs {
+		if c.ProviderConfigs[i].ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 // Provider builds the configured provider id as Providers does, without
 // Validate, so that a caller (authkit login) may complete it with flags
 // first. An id that is not configured is an error listing those that are.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/authkit-dev/authkit/pkg/config"
 	"io"
 	"os"
 	"os/user"
@@ -25,13 +26,17 @@ type IOStreams struct {
 	InTTY bool
 	// OutTTY reports whether Out is a terminal.
 	OutTTY bool
+	// ErrTTY reports whether ErrOut is a terminal and colour is allowed
+	// (progress displays).
+	ErrTTY bool
 }
 
 // SystemIO returns the process's streams.
 func SystemIO() IOStreams {
 	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == ""}
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())) && os.Getenv("NO_COLOR") == "",
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())) && os.Getenv("NO_COLOR") == ""}
 }
 
 // Factory gives commands lazy access to what they share. Global flags fill
@@ -42,6 +47,8 @@ type Factory struct {
 	DatabaseURL string
 	// Schema is the --schema flag value ("" to detect).
 	Schema string
+	// ConfigPath is the --config flag value ("" to look for one).
+	ConfigPath string
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) string
 	// Now is the clock.
@@ -173,4 +180,22 @@ func ResolveUser(ctx context.Context, st store.Store, ref string) (store.User, e
 		return u, &store.NotFoundError{What: fmt.Sprintf("user %s (looked up as an id and as an email)", Quote(ref))}
 	}
 	return u, err
+}
+
+// LoadConfig loads authkit.yaml: the --config file, else AUTHKIT_CONFIG,
+// else ./authkit.yaml. found is false (and the error nil) when no file was
+// named and ./authkit.yaml does not exist.
+func (f *Factory) LoadConfig() (cfg *config.Config, found bool, err error) {
+	path := f.ConfigPath
+	if path == "" {
+		var ok bool
+		if path, ok = config.Find(".", f.Getenv); !ok {
+			return nil, false, nil
+		}
+	}
+	cfg, err = config.Load(path, f.Getenv)
+	if err != nil {
+		return nil, true, err
+	}
+	return cfg, true, nil
 }
