@@ -1,9 +1,9 @@
 package flow
 
 import (
-	"strings"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrorCode is an Auth.js error type name, as the Auth.js routes put it in

@@ -124,4 +124,3 @@ func (e *Engine) prepare(ctx context.Context, p *providers.Provider) error {
 	}
 	return nil
 }
-
