@@ -49,6 +49,9 @@ type Factory struct {
 	Schema string
 	// ConfigPath is the --config flag value ("" to look for one).
 	ConfigPath string
+	// OpenBrowser, when set, replaces the system browser (end-to-end
+	// tests drive a headless one through it).
+	OpenBrowser func(url string) error
 	// Getenv reads the environment (tests replace it).
 	Getenv func(string) string
 	// Now is the clock.

@@ -142,7 +142,7 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	prog.line("redirect URI %s (register it at %s)", start.RedirectURI, consoleOf(p))
 	if o.NoBrowser {
 		fmt.Fprintf(f.IO.ErrOut, "open this URL in a browser:\n%s\n", start.URL)
-	} else if err := openBrowser(f.Getenv, start.URL); err != nil {
+	} else if err := open(f, start.URL); err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "authkit: cannot open a browser (%v); open this URL:\n%s\n", err, start.URL)
 	}
 	prog.line("waiting for the browser (up to %s)", o.Timeout)
@@ -175,6 +175,13 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 }
 
 var errTimeout = errors.New("timed out")
+
+func open(f *cmdutil.Factory, url string) error {
+	if f.OpenBrowser != nil {
+		return f.OpenBrowser(url)
+	}
+	return openBrowser(f.Getenv, url)
+}
 
 func idList() string {
 	ids := providers.IDs()
