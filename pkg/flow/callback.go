@@ -108,7 +108,7 @@ func (e *Engine) HandleCallback(ctx context.Context, req CallbackRequest) (*Resu
 
 	if idToken != "" || p.Kind == providers.OIDC {
 		step(StepIDToken)
-		if res.IDTokenClaims, err = e.verifyIDToken(ctx, p, idToken, nonce.value, wantNonce); err != nil {
+		if res.IDTokenClaims, err = e.verifyIDToken(ctx, p, idToken, tok.AccessToken, nonce.value, wantNonce); err != nil {
 			return nil, err
 		}
 	}
@@ -132,6 +132,16 @@ func (e *Engine) HandleCallback(ctx context.Context, req CallbackRequest) (*Resu
 // checkResponse judges the callback parameters before anything is sent
 // anywhere: the provider's error, the state, and the RFC 9207 iss.
 func (e *Engine) checkResponse(p *providers.Provider, params url.Values, state string) error {
+	for _, k := range []string{"state", "code", "iss", "error", "error_description"} {
+		if len(params[k]) > 1 {
+			return fail(InvalidCheck, ErrStateMismatch, "the callback repeats the %s parameter", k)
+		}
+	}
+	for _, k := range []string{"id_token", "access_token", "token", "response"} {
+		if _, ok := params[k]; ok {
+			return fail(OAuthCallbackError, ErrProviderError, "the callback carries %s: only the authorization code flow is accepted (no implicit, hybrid or JARM responses)", k)
+		}
+	}
 	if p.AuthResponseIss && params.Get("iss") == "" && params.Get("error") == "" {
 		return fail(OAuthCallbackError, ErrIssuerMismatch, "%s announces RFC 9207 iss on its responses and this one has none (a mix-up attack?)", p.Name)
 	}
@@ -158,11 +168,18 @@ func (e *Engine) checkResponse(p *providers.Provider, params url.Values, state s
 	return nil
 }
 
+// truncate bounds text from the network for messages: at most 200 bytes,
+// control characters replaced, so that a provider cannot inject lines.
 func truncate(s string) string {
 	if len(s) > 200 {
-		return s[:200] + "…"
+		s = s[:200] + "…"
 	}
-	return s
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '�'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "�"))
 }
 
 func (e *Engine) oauthConfig(p *providers.Provider, redirect string) *oauth2.Config {
@@ -180,7 +197,9 @@ func (e *Engine) oauthConfig(p *providers.Provider, redirect string) *oauth2.Con
 }
 
 func (e *Engine) exchange(ctx context.Context, p *providers.Provider, code, verifier, redirect string) (providers.Token, string, error) {
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, e.client)
+	noRedirects := *e.client
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &noRedirects)
 	t, err := e.oauthConfig(p, redirect).Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		var re *oauth2.RetrieveError
@@ -195,6 +214,9 @@ func (e *Engine) exchange(ctx context.Context, p *providers.Provider, code, veri
 			return providers.Token{}, "", fail(OAuthCallbackError, ErrCodeExchange, "%s's token endpoint refused the code: %s", p.Name, truncate(detail))
 		}
 		return providers.Token{}, "", fail(OAuthCallbackError, ErrCodeExchange, "cannot reach %s's token endpoint: %s", p.Name, redactURLError(err))
+	}
+	if t.TokenType != "" && !strings.EqualFold(t.TokenType, "bearer") {
+		return providers.Token{}, "", fail(OAuthCallbackError, ErrCodeExchange, "%s issued a %q token; only bearer tokens are accepted", p.Name, truncate(t.TokenType))
 	}
 	tok := providers.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, ExpiresAt: t.Expiry}
 	tok.IDToken, _ = t.Extra("id_token").(string)

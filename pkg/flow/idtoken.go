@@ -56,7 +56,7 @@ func (e *Engine) keySet(jwksURL string) *oidc.RemoteKeySet {
 // verifyIDToken checks the ID token's signature against the provider's
 // JWKS (asymmetric algorithms only), iss, aud, azp, exp, iat and nonce,
 // and returns its claims.
-func (e *Engine) verifyIDToken(ctx context.Context, p *providers.Provider, raw, nonce string, wantNonce bool) (map[string]any, error) {
+func (e *Engine) verifyIDToken(ctx context.Context, p *providers.Provider, raw, accessToken, nonce string, wantNonce bool) (map[string]any, error) {
 	if raw == "" {
 		return nil, fail(OAuthCallbackError, ErrIDToken, "%s sent no id_token", p.Name)
 	}
@@ -90,6 +90,17 @@ func (e *Engine) verifyIDToken(ctx context.Context, p *providers.Provider, raw, 
 			return nil, fail(OAuthCallbackError, ErrIDToken, "the ID token has several audiences and its azp %q is not this client", truncate(azp))
 		}
 	}
+	if sub, _ := claims["sub"].(string); !validSubject(sub) {
+		return nil, fail(OAuthCallbackError, ErrIDToken, "the ID token's sub is missing, empty, longer than 255 or not ASCII")
+	}
+	if tok.IssuedAt.IsZero() {
+		return nil, fail(OAuthCallbackError, ErrIDToken, "the ID token has no iat")
+	}
+	if tok.AccessTokenHash != "" && accessToken != "" {
+		if err := tok.VerifyAccessToken(accessToken); err != nil {
+			return nil, failWith(OAuthCallbackError, ErrIDToken, err, "the ID token's at_hash does not match the access token")
+		}
+	}
 	if tok.IssuedAt.After(e.now().Add(session.Leeway)) {
 		return nil, fail(OAuthCallbackError, ErrIDToken, "the ID token was issued in the future (iat %s)", tok.IssuedAt.UTC().Format(time.RFC3339))
 	}
@@ -99,6 +110,18 @@ func (e *Engine) verifyIDToken(ctx context.Context, p *providers.Provider, raw, 
 		}
 	}
 	return claims, nil
+}
+
+func validSubject(sub string) bool {
+	if sub == "" || len(sub) > 255 {
+		return false
+	}
+	for i := 0; i < len(sub); i++ {
+		if sub[i] < 0x21 || sub[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // prepareLocks serialises discovery per provider.

@@ -22,6 +22,11 @@ func (e *Engine) profile(ctx context.Context, p *providers.Provider, tok *provid
 	} else if raw, err = p.FetchRaw(ctx, e.client, tok); err != nil {
 		return nil, providers.Profile{}, failWith(OAuthProfileParseError, ErrProfile, err, "")
 	}
+	if idSub, _ := idClaims["sub"].(string); idSub != "" && raw != nil {
+		if sub, ok := raw["sub"].(string); ok && sub != idSub {
+			return nil, providers.Profile{}, fail(OAuthProfileParseError, ErrProfile, "the userinfo sub is not the ID token's sub")
+		}
+	}
 	if user := params.Get("user"); user != "" && p.ResponseMode == "form_post" && raw != nil {
 		raw["user"] = user
 	}

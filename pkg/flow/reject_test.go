@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +224,106 @@ func TestAuthorizationRequest(t *testing.T) {
 		if !c.HttpOnly || c.MaxAge != 900 || c.Path != "/" || c.SameSite != http.SameSiteLaxMode || strings.Contains(start.URL, c.Value) {
 			t.Fatalf("check cookie %s", c)
 		}
+	}
+}
+
+func TestCallbackParameterAttacks(t *testing.T) {
+	ctx := context.Background()
+	idp := devidp.StartTest(t, devidp.Options{})
+	st := newStore(t)
+	e := newEngine(t, st, "", oidcProvider(idp, "dev"))
+	before := rowCounts(t, st)
+	for _, tc := range []struct {
+		name   string
+		change func(url.Values)
+		code   flow.ErrorCode
+		reason error
+	}{
+		{"repeated state", func(v url.Values) { v.Add("state", v.Get("state")) }, flow.InvalidCheck, flow.ErrStateMismatch},
+		{"repeated code", func(v url.Values) { v.Add("code", "other") }, flow.InvalidCheck, flow.ErrStateMismatch},
+		{"repeated iss", func(v url.Values) { v.Add("iss", v.Get("iss")) }, flow.InvalidCheck, flow.ErrStateMismatch},
+		{"implicit id_token", func(v url.Values) { v.Set("id_token", "eyJ") }, flow.OAuthCallbackError, flow.ErrProviderError},
+		{"implicit access_token", func(v url.Values) { v.Set("access_token", "x") }, flow.OAuthCallbackError, flow.ErrProviderError},
+		{"JARM response", func(v url.Values) { v.Set("response", "eyJ") }, flow.OAuthCallbackError, flow.ErrProviderError},
+		{"error with a code", func(v url.Values) { v.Set("error", "server_error") }, flow.OAuthCallbackError, flow.ErrProviderError},
+		{"iss of another provider", func(v url.Values) { v.Set("iss", "https://evil.example") }, flow.OAuthCallbackError, flow.ErrIssuerMismatch},
+		{"no iss though announced", func(v url.Values) { v.Del("iss") }, flow.OAuthCallbackError, flow.ErrIssuerMismatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start, err := e.BeginSignIn(ctx, "dev", flow.BeginOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			params := authorize(t, start)
+			tc.change(params)
+			n := tokenRequests(idp)
+			res, err := e.HandleCallback(ctx, flow.CallbackRequest{ProviderID: "dev", Params: params, Cookies: start.Cookies})
+			assertRejected(t, res, err, tc.code, tc.reason)
+			if tokenRequests(idp) != n {
+				t.Fatal("exchanged the code of a rejected callback")
+			}
+		})
+	}
+	assertUnchanged(t, st, before)
+}
+
+func TestErrorDescriptionIsBoundedAndEscaped(t *testing.T) {
+	ctx := context.Background()
+	idp := devidp.StartTest(t, devidp.Options{})
+	e := newEngine(t, nil, "", oidcProvider(idp, "dev"))
+	start, _ := e.BeginSignIn(ctx, "dev", flow.BeginOptions{})
+	params := authorize(t, start)
+	params.Del("code")
+	params.Set("error", "access_denied")
+	params.Set("error_description", "<script>x</script>\r\nSet-Cookie: a=b\x00"+strings.Repeat("A", 1<<20))
+	_, err := e.HandleCallback(ctx, flow.CallbackRequest{ProviderID: "dev", Params: params, Cookies: start.Cookies})
+	if flow.CodeOf(err) != flow.AccessDenied || len(err.Error()) > 1000 || strings.ContainsAny(err.Error(), "\r\n\x00") {
+		t.Fatalf("%d bytes: %q", len(err.Error()), err.Error()[:min(len(err.Error()), 300)])
+	}
+}
+
+// TestTokenEndpointAnswers runs the callback against token endpoints that
+// misbehave: a redirect, HTML, a non-bearer token, no access token.
+func TestTokenEndpointAnswers(t *testing.T) {
+	ctx := context.Background()
+	idp := devidp.StartTest(t, devidp.Options{Shape: devidp.ShapeGitHub})
+	for _, tc := range []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+	}{
+		{"redirect", func(w http.ResponseWriter) {
+			w.Header().Set("Location", "https://evil.example/token")
+			w.WriteHeader(http.StatusFound)
+		}},
+		{"html", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>maintenance</html>"))
+		}},
+		{"not bearer", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"access_token":"x","token_type":"mac"}`))
+		}},
+		{"no access token", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"token_type":"bearer"}`))
+		}},
+		{"json array", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`[1,2]`))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tc.answer(w) }))
+			defer fake.Close()
+			p := githubProvider(t, idp)
+			p.TokenURL = fake.URL + "/token"
+			st := newStore(t)
+			e := newEngine(t, st, "", p)
+			before := rowCounts(t, st)
+			start, _ := e.BeginSignIn(ctx, "github", flow.BeginOptions{})
+			res, err := e.HandleCallback(ctx, flow.CallbackRequest{ProviderID: "github", Params: authorize(t, start), Cookies: start.Cookies})
+			assertRejected(t, res, err, flow.OAuthCallbackError, flow.ErrCodeExchange)
+			assertUnchanged(t, st, before)
+		})
 	}
 }
