@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -62,6 +63,11 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if !l.hostAllowed(r.Host) {
+		w.WriteHeader(http.StatusBadRequest)
+		resultPage.Execute(w, map[string]string{"Title": "Wrong host", "Body": "authkit answers only on localhost and 127.0.0.1."})
+		return
+	}
 	if r.URL.Path != l.path {
 		w.WriteHeader(http.StatusNotFound)
 		resultPage.Execute(w, map[string]string{"Title": "Not found", "Body": "authkit is waiting for the provider at another address."})
@@ -86,6 +92,17 @@ func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resultPage.Execute(w, map[string]string{"Title": "Back to the terminal", "Body": "authkit received the provider's answer. The result is in your terminal; you can close this tab."})
+}
+
+// hostAllowed refuses requests whose Host is not this loopback address
+// (DNS rebinding: a page on another origin resolving to 127.0.0.1).
+func (l *loopback) hostAllowed(host string) bool {
+	p := strconv.Itoa(l.port())
+	switch host {
+	case "localhost:" + p, "127.0.0.1:" + p, "[::1]:" + p:
+		return true
+	}
+	return false
 }
 
 // wait returns the callback, or an error when ctx ends first.
