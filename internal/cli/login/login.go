@@ -4,6 +4,7 @@
 package login
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -135,35 +136,39 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return cmdutil.Fail(action(o), trimCannot(err), "")
 	}
 	prog := newProgress(f)
+	ctx = prog.start(ctx, cmp.Or(p.Name, p.ID))
+	defer prog.stop()
 	start, err := eng.BeginSignIn(ctx, p.ID, flow.BeginOptions{})
 	if err != nil {
-		return loginError(o, p, err)
+		return prog.fail(loginError(o, p, err))
 	}
-	prog.line("redirect URI %s (register it at %s)", start.RedirectURI, consoleOf(p))
+	prog.redirect(start.RedirectURI, consoleOf(p))
 	if o.NoBrowser {
-		fmt.Fprintf(f.IO.ErrOut, "open this URL in a browser:\n%s\n", start.URL)
+		prog.showURL(start.URL, nil)
 	} else if err := open(f, start.URL); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "authkit: cannot open a browser (%v); open this URL:\n%s\n", err, start.URL)
+		prog.showURL(start.URL, err)
 	}
-	prog.line("waiting for the browser (up to %s)", o.Timeout)
+	prog.waiting(o.Timeout)
 
 	wctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, errTimeout)
 	cb, err := srv.wait(wctx)
 	cancel()
 	if err != nil {
 		if errors.Is(err, errTimeout) {
-			return &cmdutil.Error{Action: action(o), Code: cmdutil.ExitCredential,
+			return prog.fail(&cmdutil.Error{Action: action(o), Code: cmdutil.ExitCredential,
 				Err: fmt.Errorf("no callback within %s", o.Timeout),
-				Fix: "if the provider showed an error about the redirect URI, register exactly " + start.RedirectURI + " at " + consoleOf(p) + "; --timeout waits longer"}
+				Fix: "if the provider showed an error about the redirect URI, register exactly " + start.RedirectURI + " at " + consoleOf(p) + "; --timeout waits longer"})
 		}
-		return err
+		return prog.fail(cmdutil.Fail(action(o), err, ""))
 	}
 	srv.close()
 
 	res, err := eng.HandleCallback(ctx, flow.CallbackRequest{ProviderID: p.ID, Params: cb.params, Cookies: start.Cookies, DryRun: !o.Save, OnStep: prog.step})
 	if err != nil {
-		return loginError(o, p, err, start.RedirectURI)
+		return prog.fail(loginError(o, p, err, start.RedirectURI))
 	}
+	prog.done()
+	prog.stop()
 	rep := buildReport(o, p, start.RedirectURI, res, storeNote)
 	if len(session.SecretsFromEnv(f.Getenv)) == 0 {
 		rep.Notes = append(rep.Notes, "AUTH_SECRET is not set: the session above is sealed with a throwaway secret and is not valid in the app")
@@ -180,7 +185,7 @@ func open(f *cmdutil.Factory, url string) error {
 	if f.OpenBrowser != nil {
 		return f.OpenBrowser(url)
 	}
-	return openBrowser(f.Getenv, url)
+	return openBrowser(f.Getenv, url, f.IO.ErrTTY)
 }
 
 func idList() string {
@@ -272,6 +277,9 @@ func loginError(o *Options, p *providers.Provider, err error, redirect ...string
 	}
 	if code == "" {
 		exit = cmdutil.ExitError
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, cmdutil.ErrCancelled) {
+		exit = cmdutil.ExitCancelled
 	}
 	if errors.Is(err, store.ErrNotMigrated) {
 		fix = "run authkit db migrate"
