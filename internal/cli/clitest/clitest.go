@@ -20,15 +20,19 @@ type Result struct {
 	Stderr string
 }
 
-// Options set up a run. The environment is empty but for
-// AUTHKIT_DATABASE_URL=DatabaseURL.
+// Options set up a run. The environment is Env, with
+// AUTHKIT_DATABASE_URL=DatabaseURL when DatabaseURL is set.
 type Options struct {
 	DatabaseURL string
-	Stdin       string
+	// Env is the rest of the environment the command sees (nil: empty).
+	Env   map[string]string
+	Stdin string
 	// TTY makes stdin count as a terminal (prompts are allowed).
 	TTY bool
 	// Out, when set, receives stdout instead of Result.Stdout.
 	Out io.Writer
+	// OpenBrowser, when set, replaces the user's browser (Factory.OpenBrowser).
+	OpenBrowser func(url string) error
 }
 
 // Run runs `authkit args...` with opts.
@@ -41,12 +45,13 @@ func Run(opts Options, args ...string) Result {
 	f := &cmdutil.Factory{
 		IO: cmdutil.IOStreams{In: strings.NewReader(opts.Stdin), Out: out, ErrOut: &stderr, InTTY: opts.TTY},
 		Getenv: func(k string) string {
-			if k == "AUTHKIT_DATABASE_URL" {
+			if k == "AUTHKIT_DATABASE_URL" && opts.DatabaseURL != "" {
 				return opts.DatabaseURL
 			}
-			return ""
+			return opts.Env[k]
 		},
-		Now: time.Now,
+		Now:         time.Now,
+		OpenBrowser: opts.OpenBrowser,
 	}
 	code := cli.Run(context.Background(), f, args)
 	return Result{Code: code, Stdout: stdout.String(), Stderr: stderr.String()}
