@@ -142,7 +142,17 @@ func (e *Engine) checkResponse(p *providers.Provider, params url.Values, state s
 			return fail(OAuthCallbackError, ErrProviderError, "the callback carries %s: only the authorization code flow is accepted (no implicit, hybrid or JARM responses)", k)
 		}
 	}
-	if p.AuthResponseIss && params.Get("iss") == "" && params.Get("error") == "" {
+	got := params.Get("state")
+	if got == "" {
+		return fail(InvalidCheck, ErrStateMissing, "the callback has no state parameter")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(state)) != 1 {
+		return fail(InvalidCheck, ErrStateMismatch, "the callback's state is not the one this browser was sent with")
+	}
+	if !e.used.consume(state, e.now()) {
+		return fail(InvalidCheck, ErrStateReplayed, "this callback was already used; start the sign-in again")
+	}
+	if p.AuthResponseIss && params.Get("iss") == "" {
 		return fail(OAuthCallbackError, ErrIssuerMismatch, "%s announces RFC 9207 iss on its responses and this one has none (a mix-up attack?)", p.Name)
 	}
 	if iss := params.Get("iss"); iss != "" && p.Issuer != "" && iss != p.Issuer {
@@ -151,16 +161,9 @@ func (e *Engine) checkResponse(p *providers.Provider, params url.Values, state s
 	if code := params.Get("error"); code != "" {
 		desc := params.Get("error_description")
 		if code == "access_denied" {
-			return fail(AccessDenied, ErrAccessDenied, "%s refused: %s", p.Name, truncate(desc))
+			return fail(OAuthCallbackError, ErrAccessDenied, "%s refused: %s", p.Name, truncate(desc))
 		}
 		return fail(OAuthCallbackError, ErrProviderError, "%s answered %s: %s", p.Name, truncate(code), truncate(desc))
-	}
-	got := params.Get("state")
-	if got == "" {
-		return fail(InvalidCheck, ErrStateMissing, "the callback has no state parameter")
-	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(state)) != 1 {
-		return fail(InvalidCheck, ErrStateMismatch, "the callback's state is not the one this browser was sent with")
 	}
 	if params.Get("code") == "" {
 		return fail(OAuthCallbackError, ErrCodeMissing, "the callback has no code")

@@ -111,6 +111,7 @@ type Engine struct {
 	codec     *session.JWE
 	client    *http.Client
 	verifiers *verifierCache
+	used      usedStates
 }
 
 // New checks cfg and returns an Engine.

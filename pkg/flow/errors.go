@@ -14,8 +14,8 @@ type ErrorCode string
 const (
 	// Configuration: the provider or the engine is set up wrongly.
 	Configuration ErrorCode = "Configuration"
-	// AccessDenied: the user refused at the provider, or the SignIn
-	// callback refused.
+	// AccessDenied: the SignIn or JWT callback refused. (A refusal at the
+	// provider is OAuthCallbackError with ErrAccessDenied, as in Auth.js.)
 	AccessDenied ErrorCode = "AccessDenied"
 	// InvalidCheck: state, PKCE or nonce failed.
 	InvalidCheck ErrorCode = "InvalidCheck"
@@ -39,6 +39,7 @@ var (
 	ErrProviderConfig    = errors.New("provider not configured")
 	ErrStateMissing      = errors.New("state missing")
 	ErrStateMismatch     = errors.New("state does not match")
+	ErrStateReplayed     = errors.New("state already used")
 	ErrCheckCookie       = errors.New("check cookie missing, expired or not for this provider")
 	ErrIssuerMismatch    = errors.New("iss does not match the provider")
 	ErrProviderError     = errors.New("the provider answered with an error")

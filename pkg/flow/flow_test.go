@@ -215,13 +215,15 @@ func TestLinkingPolicies(t *testing.T) {
 		policy     flow.LinkingPolicy
 		unverified bool
 		trust      bool
+		firstTrust bool
 		want       flow.DecisionKind
 	}{
-		{flow.LinkNever, false, true, ""},
-		{flow.LinkVerified, false, true, flow.Linked},
-		{flow.LinkVerified, true, true, ""},
-		{flow.LinkVerified, false, false, ""},
-		{flow.LinkAlways, true, false, flow.Linked},
+		{flow.LinkNever, false, true, true, ""},
+		{flow.LinkVerified, false, true, true, flow.Linked},
+		{flow.LinkVerified, true, true, true, ""},
+		{flow.LinkVerified, false, false, true, ""},
+		{flow.LinkVerified, false, true, false, ""},
+		{flow.LinkAlways, true, false, true, flow.Linked},
 	} {
 		name := string(tc.policy)
 		if tc.unverified {
@@ -229,6 +231,9 @@ func TestLinkingPolicies(t *testing.T) {
 		}
 		if !tc.trust {
 			name += "/untrusted"
+		}
+		if !tc.firstTrust {
+			name += "/existing-user-never-verified"
 		}
 		t.Run(name, func(t *testing.T) {
 			oidc := devidp.StartTest(t, devidp.Options{Users: []devidp.User{{Email: "ada@example.com", Name: "Ada"}}})
@@ -240,10 +245,15 @@ func TestLinkingPolicies(t *testing.T) {
 			st := newStore(t)
 			ghp := githubProvider(t, gh)
 			ghp.TrustEmail = tc.trust
-			e := newEngine(t, st, tc.policy, oidcProvider(oidc, "dev"), ghp)
-			first, err := signIn(t, e, "dev", "")
+			first := oidcProvider(oidc, "dev")
+			first.TrustEmail = tc.firstTrust
+			e := newEngine(t, st, tc.policy, first, ghp)
+			firstRes, err := signIn(t, e, "dev", "")
 			if err != nil {
 				t.Fatal(err)
+			}
+			if (firstRes.User.EmailVerified != nil) != tc.firstTrust {
+				t.Fatalf("emailVerified %v for a user made by a provider trusted=%v", firstRes.User.EmailVerified, tc.firstTrust)
 			}
 			before := rowCounts(t, st)
 			res, err := signIn(t, e, "github", "")
@@ -254,7 +264,7 @@ func TestLinkingPolicies(t *testing.T) {
 				assertUnchanged(t, st, before)
 				return
 			}
-			if err != nil || res.Decision.Kind != tc.want || res.User.ID != first.User.ID {
+			if err != nil || res.Decision.Kind != tc.want || res.User.ID != firstRes.User.ID {
 				t.Fatalf("%v %+v", err, res)
 			}
 			if c := rowCounts(t, st); c["users"] != 1 || c["accounts"] != 2 {

@@ -84,6 +84,9 @@ func (e *Engine) verifyIDToken(ctx context.Context, p *providers.Provider, raw, 
 	if tok.Issuer != wantIss {
 		return nil, fail(OAuthCallbackError, ErrIssuerMismatch, "the ID token's iss %q is not %q", truncate(tok.Issuer), wantIss)
 	}
+	if azp, ok := claims["azp"].(string); ok && azp != p.ClientID {
+		return nil, fail(OAuthCallbackError, ErrIDToken, "the ID token's azp %q is not this client", truncate(azp))
+	}
 	if len(tok.Audience) > 1 {
 		azp, _ := claims["azp"].(string)
 		if azp != p.ClientID {
@@ -104,10 +107,11 @@ func (e *Engine) verifyIDToken(ctx context.Context, p *providers.Provider, raw, 
 	if tok.IssuedAt.After(e.now().Add(session.Leeway)) {
 		return nil, fail(OAuthCallbackError, ErrIDToken, "the ID token was issued in the future (iat %s)", tok.IssuedAt.UTC().Format(time.RFC3339))
 	}
-	if wantNonce {
-		if tok.Nonce == "" || subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(nonce)) != 1 {
-			return nil, fail(InvalidCheck, ErrNonceMismatch, "the ID token's nonce is not the one this sign-in sent")
-		}
+	switch {
+	case wantNonce && (tok.Nonce == "" || subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(nonce)) != 1):
+		return nil, fail(InvalidCheck, ErrNonceMismatch, "the ID token's nonce is not the one this sign-in sent")
+	case !wantNonce && tok.Nonce != "":
+		return nil, fail(InvalidCheck, ErrNonceMismatch, "the ID token carries a nonce though this sign-in sent none")
 	}
 	return claims, nil
 }

@@ -64,12 +64,15 @@ func (e *Engine) issue(ctx context.Context, req CallbackRequest, res *Result) er
 	s.Cookies = session.SessionCookies(e.names.SessionToken, s.Token, session.ChunkSizeV5,
 		session.CookieOptions{Secure: e.secure, Expires: s.Expires}, req.Cookies)
 	res.Session = s
-	if e.cfg.Store != nil && !req.DryRun {
-		ev := store.Event{Type: store.EventSignIn, UserID: res.User.ID, Detail: map[string]string{"provider": res.Provider.ID, "strategy": string(e.cfg.Strategy)}}
+	if req.DryRun {
+		return nil
+	}
+	ev := store.Event{Type: store.EventSignIn, UserID: res.User.ID, Detail: map[string]string{"provider": res.Provider.ID, "strategy": string(e.cfg.Strategy)}}
+	if e.cfg.Store != nil {
 		if err := e.cfg.Store.RecordEvent(ctx, ev); err != nil {
 			return failWith(AdapterError, ErrStore, err, "cannot record the sign-in")
 		}
-		e.emit(ctx, []store.Event{ev})
 	}
+	e.emit(ctx, []store.Event{ev})
 	return nil
 }

@@ -55,7 +55,10 @@ func (e *Engine) account(p *providers.Provider, res *Result, userID string) stor
 	return a
 }
 
-// plan is a decision with what applying it takes.
+// plan is a decision with what applying it takes. A new user's email
+// counts as verified (emailVerified set) only when a provider trusted for
+// email asserted it; the verified policy links only onto such users, so an
+// address somebody merely typed in elsewhere cannot be taken over.
 type plan struct {
 	Decision
 	user   store.User
@@ -91,6 +94,8 @@ func (e *Engine) decide(ctx context.Context, s store.Store, p *providers.Provide
 			switch {
 			case e.cfg.Linking == LinkAlways:
 				return plan{Decision: Decision{Kind: Linked, Reason: "the email matches an existing user and the linking policy is always", UserID: eu.ID}, user: eu, link: true}, nil
+			case e.cfg.Linking == LinkVerified && prof.EmailVerified && p.TrustEmail && eu.EmailVerified == nil:
+				return plan{}, fail(OAuthAccountNotLinked, ErrAccountNotLinked, "another user has this email but nobody ever verified it there (it may have been registered by someone else: a pre-account takeover); sign in as that user and add %s, or merge the users", p.Name)
 			case e.cfg.Linking == LinkVerified && prof.EmailVerified && p.TrustEmail:
 				return plan{Decision: Decision{Kind: Linked, Reason: p.Name + " asserts the email as verified and the linking policy is verified", UserID: eu.ID}, user: eu, link: true}, nil
 			case e.cfg.Linking == LinkVerified && !p.TrustEmail:
@@ -104,13 +109,34 @@ func (e *Engine) decide(ctx context.Context, s store.Store, p *providers.Provide
 			return plan{}, failWith(AdapterError, ErrStore, err, "cannot look up the email")
 		}
 	}
-	return plan{Decision: Decision{Kind: NewUser, Reason: "no user has this " + p.Name + " account or its email"},
-		user: store.User{Name: prof.Name, Email: email, Image: prof.Image}, create: true}, nil
+	u = store.User{Name: prof.Name, Email: email, Image: prof.Image}
+	if email != "" && prof.EmailVerified && p.TrustEmail {
+		at := e.now().UTC()
+		u.EmailVerified = &at
+	}
+	return plan{Decision: Decision{Kind: NewUser, Reason: "no user has this " + p.Name + " account or its email"}, user: u, create: true}, nil
+}
+
+// decideSettled decides, and decides once more when an email refusal may
+// have come from a concurrent first sign-in of this very account that
+// committed between the account lookup and the email lookup.
+func (e *Engine) decideSettled(ctx context.Context, s store.Store, p *providers.Provider, prof providers.Profile, current string) (plan, error) {
+	pl, err := e.decide(ctx, s, p, prof, current)
+	if errors.Is(err, ErrAccountNotLinked) {
+		if _, gerr := s.GetUserByAccount(ctx, p.ID, prof.ID); gerr == nil {
+			return e.decide(ctx, s, p, prof, current)
+		}
+	}
+	return pl, err
 }
 
 // link decides, runs the SignIn callback, and applies the decision in one
-// transaction (decided again inside it, so a concurrent sign-in cannot
-// create the user twice). A dry run stops after the callback.
+// transaction, decided again inside it. When the transaction fails and the
+// account exists afterwards, a concurrent first sign-in of the same account
+// won the race (on Postgres, read-committed statements can see its commit
+// half-way through ours): deciding again then finds the account and signs
+// its user in, so two first sign-ins never make two users or refuse. A dry
+// run stops after the callback.
 func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) error {
 	p := res.Provider
 	if e.cfg.Store == nil {
@@ -119,7 +145,7 @@ func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) err
 		res.Account = e.account(p, res, res.User.ID)
 		return e.signInCallback(ctx, res, nil, false)
 	}
-	first, err := e.decide(ctx, e.cfg.Store, p, res.Profile, req.CurrentUserID)
+	first, err := e.decideSettled(ctx, e.cfg.Store, p, res.Profile, req.CurrentUserID)
 	if err != nil {
 		return err
 	}
@@ -131,14 +157,19 @@ func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) err
 		return err
 	}
 	if req.DryRun {
+		if first.create {
+			first.user.ID = "preview-" + uuid.NewString()
+			first.UserID = first.user.ID
+			first.Reason += " (dry run: the id is a preview; the store assigns the real one)"
+		}
 		res.Decision, res.User = first.Decision, first.user
 		res.Account = e.account(p, res, first.user.ID)
 		return nil
 	}
 	var events []store.Event
-	err = e.cfg.Store.WithTx(ctx, func(tx store.Store) error {
+	apply := func(tx store.Store) error {
 		events = events[:0]
-		pl, err := e.decide(ctx, tx, p, res.Profile, req.CurrentUserID)
+		pl, err := e.decideSettled(ctx, tx, p, res.Profile, req.CurrentUserID)
 		if err != nil {
 			return err
 		}
@@ -167,7 +198,16 @@ func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) err
 			}
 		}
 		return nil
-	})
+	}
+	for attempt := 0; ; attempt++ {
+		err = e.cfg.Store.WithTx(ctx, apply)
+		if err == nil || attempt == 2 {
+			break
+		}
+		if _, gerr := e.cfg.Store.GetUserByAccount(ctx, p.ID, res.Profile.ID); gerr != nil {
+			break
+		}
+	}
 	if err != nil {
 		var fe *Error
 		if errors.As(err, &fe) {

@@ -50,7 +50,7 @@ func TestIdPFailuresAreRejected(t *testing.T) {
 		reason         error
 		beforeExchange bool
 	}{
-		{devidp.FailAccessDenied, flow.AccessDenied, flow.ErrAccessDenied, true},
+		{devidp.FailAccessDenied, flow.OAuthCallbackError, flow.ErrAccessDenied, true},
 		{devidp.FailStateNotEchoed, flow.InvalidCheck, flow.ErrStateMissing, true},
 		{devidp.FailWrongIssParam, flow.OAuthCallbackError, flow.ErrIssuerMismatch, true},
 		{devidp.FailNoIssParam, flow.OAuthCallbackError, flow.ErrIssuerMismatch, true},
@@ -129,15 +129,21 @@ func TestCallbackChecks(t *testing.T) {
 		res, err := callback("dev2", aParams, ac[names.State], ac[names.PKCECodeVerifier], ac[names.Nonce])
 		assertRejected(t, res, err, flow.InvalidCheck, flow.ErrCheckCookie)
 	})
+	fresh := func() (url.Values, map[string]*http.Cookie) {
+		s, c := begin()
+		return authorize(t, s), c
+	}
 	t.Run("state cookie in the PKCE slot", func(t *testing.T) {
-		swapped := *ac[names.State]
+		params, c := fresh()
+		swapped := *c[names.State]
 		swapped.Name = names.PKCECodeVerifier
-		res, err := callback("dev", aParams, ac[names.State], &swapped, ac[names.Nonce])
+		res, err := callback("dev", params, c[names.State], &swapped, c[names.Nonce])
 		assertRejected(t, res, err, flow.InvalidCheck, flow.ErrCheckCookie)
 	})
 	t.Run("no code", func(t *testing.T) {
-		p := map[string][]string{"state": aParams["state"], "iss": aParams["iss"]}
-		res, err := callback("dev", p, ac[names.State], ac[names.PKCECodeVerifier], ac[names.Nonce])
+		params, c := fresh()
+		p := map[string][]string{"state": params["state"], "iss": params["iss"]}
+		res, err := callback("dev", p, c[names.State], c[names.PKCECodeVerifier], c[names.Nonce])
 		assertRejected(t, res, err, flow.OAuthCallbackError, flow.ErrCodeMissing)
 	})
 	t.Run("unknown provider", func(t *testing.T) {
@@ -151,26 +157,43 @@ func TestCallbackChecks(t *testing.T) {
 		t.Fatal("a failed check was followed by a token request")
 	}
 	t.Run("PKCE verifier of another sign-in", func(t *testing.T) {
-		res, err := callback("dev", aParams, ac[names.State], bc[names.PKCECodeVerifier], ac[names.Nonce])
+		params, c := fresh()
+		_, other := begin()
+		res, err := callback("dev", params, c[names.State], other[names.PKCECodeVerifier], c[names.Nonce])
 		assertRejected(t, res, err, flow.OAuthCallbackError, flow.ErrCodeExchange)
 	})
 	t.Run("nonce of another sign-in", func(t *testing.T) {
-		res, err := callback("dev", bParams, bc[names.State], bc[names.PKCECodeVerifier], ac[names.Nonce])
+		params, c := fresh()
+		_, other := begin()
+		res, err := callback("dev", params, c[names.State], c[names.PKCECodeVerifier], other[names.Nonce])
 		assertRejected(t, res, err, flow.InvalidCheck, flow.ErrNonceMismatch)
 	})
 	assertUnchanged(t, st, before)
 
-	t.Run("code replay", func(t *testing.T) {
-		c, cc := begin()
-		params := authorize(t, c)
-		if _, err := callback("dev", params, cc[names.State], cc[names.PKCECodeVerifier], cc[names.Nonce]); err != nil {
+	t.Run("callback replay", func(t *testing.T) {
+		params, c := fresh()
+		if _, err := callback("dev", params, c[names.State], c[names.PKCECodeVerifier], c[names.Nonce]); err != nil {
 			t.Fatal(err)
 		}
-		after := rowCounts(t, st)
-		res, err := callback("dev", params, cc[names.State], cc[names.PKCECodeVerifier], cc[names.Nonce])
-		assertRejected(t, res, err, flow.OAuthCallbackError, flow.ErrCodeExchange)
+		after, tokens := rowCounts(t, st), tokenRequests(idp)
+		res, err := callback("dev", params, c[names.State], c[names.PKCECodeVerifier], c[names.Nonce])
+		assertRejected(t, res, err, flow.InvalidCheck, flow.ErrStateReplayed)
 		assertUnchanged(t, st, after)
+		if tokenRequests(idp) != tokens {
+			t.Fatal("a replayed callback reached the token endpoint")
+		}
 	})
+	t.Run("a failed callback is used up too", func(t *testing.T) {
+		params, c := fresh()
+		p := map[string][]string{"state": params["state"], "iss": params["iss"]}
+		if _, err := callback("dev", p, c[names.State], c[names.PKCECodeVerifier], c[names.Nonce]); err == nil {
+			t.Fatal("accepted without a code")
+		}
+		res, err := callback("dev", params, c[names.State], c[names.PKCECodeVerifier], c[names.Nonce])
+		assertRejected(t, res, err, flow.InvalidCheck, flow.ErrStateReplayed)
+	})
+	_ = bParams
+	_ = bc
 }
 
 func TestExpiredCheckCookies(t *testing.T) {
@@ -277,7 +300,7 @@ func TestErrorDescriptionIsBoundedAndEscaped(t *testing.T) {
 	params.Set("error", "access_denied")
 	params.Set("error_description", "<script>x</script>\r\nSet-Cookie: a=b\x00"+strings.Repeat("A", 1<<20))
 	_, err := e.HandleCallback(ctx, flow.CallbackRequest{ProviderID: "dev", Params: params, Cookies: start.Cookies})
-	if flow.CodeOf(err) != flow.AccessDenied || len(err.Error()) > 1000 || strings.ContainsAny(err.Error(), "\r\n\x00") {
+	if !errors.Is(err, flow.ErrAccessDenied) || len(err.Error()) > 1000 || strings.ContainsAny(err.Error(), "\r\n\x00") {
 		t.Fatalf("%d bytes: %q", len(err.Error()), err.Error()[:min(len(err.Error()), 300)])
 	}
 }
