@@ -96,6 +96,16 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if o.Provider == "" {
 		return cmdutil.Usage(action(o), "pass --provider github (or another id: "+idList()+")", "no provider given")
 	}
+	switch o.Linking {
+	case "", "never", "verified", "always":
+	default:
+		return cmdutil.Usage(action(o), "use --linking never, verified or always", "unknown linking policy %q", o.Linking)
+	}
+	switch o.Session {
+	case "", "jwt", "database":
+	default:
+		return cmdutil.Usage(action(o), "use --session jwt or database", "unknown session strategy %q", o.Session)
+	}
 	if o.Timeout <= 0 {
 		return cmdutil.Usage(action(o), "pass a positive --timeout such as 5m", "--timeout must be positive")
 	}

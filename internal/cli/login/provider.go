@@ -44,6 +44,9 @@ func resolveProvider(f *cmdutil.Factory, o *Options, cfg *config.Config) (*provi
 		p.ClientSecret = v
 	}
 	if o.Issuer != "" {
+		if p.Issuer != "" && p.Issuer != o.Issuer {
+			p.TrustEmail = false
+		}
 		p.Issuer = o.Issuer
 	}
 	if len(o.Scopes) > 0 {
