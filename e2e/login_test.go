@@ -146,12 +146,25 @@ func TestLogin(t *testing.T) {
 		readRows(t, db).want(t, uid, 1, []string{"op/" + alice.Login}, 1)
 
 		// authkit.yaml may trust a server one runs (trust_email: true with
-		// base_url); then the verified address links the accounts.
+		// base_url). Still, the user made by the OpenID provider, which is
+		// not trusted for email, has an email nobody verified: linking onto
+		// it would let whoever registered that address first take the
+		// account over, so verified refuses.
 		cfg := filepath.Join(t.TempDir(), "authkit.yaml")
-		yaml := "providers:\n  - id: github\n    base_url: " + f.gh.URL() + "\n    trust_email: true\n"
+		yaml := "providers:\n  - id: github\n    base_url: " + f.gh.URL() + "\n    trust_email: true\n" +
+			"  - id: op\n    type: oidc\n    issuer: " + f.opIssuer + "\n    trust_email: true\n"
 		if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		r = f.loginGitHub(t, tb, db, "--config", cfg, "--linking", "verified")
+		f.checkGitHubPages(t, r)
+		r.wantRefused(t, "OAuthAccountNotLinked", "nobody ever verified")
+		readRows(t, db).want(t, uid, 1, []string{"op/" + alice.Login}, 1)
+
+		// With both providers trusted, the first sign-in records the email
+		// as verified, and the second provider's verified address links.
+		db = newDB(t)
+		uid = f.seedOIDC(t, tb, db, "--config", cfg)
 		r = f.loginGitHub(t, tb, db, "--config", cfg, "--linking", "verified")
 		f.checkGitHubPages(t, r)
 		r.wantLinked(t, f, uid)
@@ -247,9 +260,9 @@ func (f *fixture) login(t *testing.T, tb *tab, u user, db string, args ...string
 	return run
 }
 
-func (f *fixture) loginOIDC(t *testing.T, tb *tab, db string) loginRun {
+func (f *fixture) loginOIDC(t *testing.T, tb *tab, db string, extra ...string) loginRun {
 	t.Helper()
-	r := f.login(t, tb, alice.user, db, "--provider", "op", "--issuer", f.opIssuer, "--port", strconv.Itoa(f.opPort))
+	r := f.login(t, tb, alice.user, db, append([]string{"--provider", "op", "--issuer", f.opIssuer, "--port", strconv.Itoa(f.opPort)}, extra...)...)
 	if r.code != 0 {
 		t.Fatalf("authkit login --provider op: exit %d\n%s", r.code, r.stderr)
 	}
@@ -263,9 +276,9 @@ func (f *fixture) loginGitHub(t *testing.T, tb *tab, db string, args ...string) 
 
 // seedOIDC signs alice in with the OpenID provider, a new user, and
 // returns the user's id.
-func (f *fixture) seedOIDC(t *testing.T, tb *tab, db string) string {
+func (f *fixture) seedOIDC(t *testing.T, tb *tab, db string, extra ...string) string {
 	t.Helper()
-	r := f.loginOIDC(t, tb, db)
+	r := f.loginOIDC(t, tb, db, extra...)
 	if r.report.Linking.Kind != "new_user" || r.report.Linking.UserID == "" {
 		t.Fatalf("seed login: linking %+v, want a new user", r.report.Linking)
 	}
