@@ -15,6 +15,7 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/dev"
 	"github.com/authkit-dev/authkit/internal/cli/events"
 	"github.com/authkit-dev/authkit/internal/cli/login"
+	"github.com/authkit-dev/authkit/internal/cli/providers"
 	"github.com/authkit-dev/authkit/internal/cli/secret"
 	"github.com/authkit-dev/authkit/internal/cli/session"
 	"github.com/authkit-dev/authkit/internal/cli/sessions"
@@ -44,6 +45,7 @@ including databases that Auth.js adapters wrote.`,
 	cmdutil.Group(root)
 	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f), session.NewCmdSession(f), secret.NewCmdSecret(f))
 	root.AddCommand(dev.NewCmdDev(f), login.NewCmdLogin(f))
+	root.AddCommand(providers.NewCmdProviders(f))
 	adoptCompletion(root)
 	return root
 }
