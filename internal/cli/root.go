@@ -17,6 +17,7 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/login"
 	"github.com/authkit-dev/authkit/internal/cli/providers"
 	"github.com/authkit-dev/authkit/internal/cli/secret"
+	"github.com/authkit-dev/authkit/internal/cli/serve"
 	"github.com/authkit-dev/authkit/internal/cli/session"
 	"github.com/authkit-dev/authkit/internal/cli/sessions"
 	"github.com/authkit-dev/authkit/internal/cli/users"
@@ -44,7 +45,7 @@ including databases that Auth.js adapters wrote.`,
 	root.SetFlagErrorFunc(cmdutil.FlagError)
 	cmdutil.Group(root)
 	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f), session.NewCmdSession(f), secret.NewCmdSecret(f))
-	root.AddCommand(dev.NewCmdDev(f), login.NewCmdLogin(f))
+	root.AddCommand(dev.NewCmdDev(f), login.NewCmdLogin(f), serve.NewCmdServe(f))
 	root.AddCommand(providers.NewCmdProviders(f))
 	adoptCompletion(root)
 	return root

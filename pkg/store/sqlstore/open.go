@@ -274,3 +274,11 @@ func (s *Store) Close() error {
 	}
 	return s.db.Close()
 }
+
+// Ping checks that the database answers (for health checks).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return mapError(err)
+	}
+	return nil
+}

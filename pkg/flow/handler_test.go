@@ -1,0 +1,273 @@
+package flow_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/authkit-dev/authkit/internal/devidp"
+	"github.com/authkit-dev/authkit/pkg/flow"
+	"github.com/authkit-dev/authkit/pkg/providers"
+	"github.com/authkit-dev/authkit/pkg/store"
+)
+
+type app struct {
+	srv *httptest.Server
+	h   *flow.Handler
+	idp *devidp.Server
+	st  store.Store
+}
+
+// newApp serves the handler at /auth and a protected /dashboard and
+// /api/me, with the dev IdP as provider "dev".
+func newApp(t *testing.T, withStore bool, opts flow.HandlerOptions) *app {
+	t.Helper()
+	a := &app{idp: devidp.StartTest(t, devidp.Options{Users: []devidp.User{{Email: "ada@example.com", Name: "Ada"}}})}
+	mux := http.NewServeMux()
+	a.srv = httptest.NewServer(mux)
+	t.Cleanup(a.srv.Close)
+	cfg := flow.Config{Providers: []*providers.Provider{oidcProvider(a.idp, "dev")}, Secrets: []string{testSecret}, BaseURL: a.srv.URL + "/auth"}
+	if withStore {
+		a.st = newStore(t)
+		cfg.Store = a.st
+	}
+	e, err := flow.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.h = flow.NewHandler(e, opts)
+	mux.Handle("/auth/", a.h)
+	protected := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, ok := flow.SessionFromContext(r.Context())
+		if !ok {
+			t.Error("no session in the context")
+		}
+		json.NewEncoder(w).Encode(s.User)
+	})
+	mux.Handle("/dashboard", a.h.RequireSession(protected))
+	mux.Handle("/api/me", a.h.RequireSession(protected))
+	return a
+}
+
+func browser(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func do(t *testing.T, c *http.Client, method, u string, form url.Values, header ...string) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, u, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func csrf(t *testing.T, c *http.Client, a *app) string {
+	t.Helper()
+	resp, body := do(t, c, "GET", a.srv.URL+"/auth/csrf", nil)
+	var v struct{ CsrfToken string }
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &v) != nil || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(v.CsrfToken) {
+		t.Fatalf("csrf: %d %s", resp.StatusCode, body)
+	}
+	return v.CsrfToken
+}
+
+// signInThroughHandler posts the sign-in form, follows the provider's
+// redirect back to the callback, and returns the final redirect.
+func signInThroughHandler(t *testing.T, c *http.Client, a *app, callbackURL string) *http.Response {
+	t.Helper()
+	tok := csrf(t, c, a)
+	resp, _ := do(t, c, "POST", a.srv.URL+"/auth/signin/dev", url.Values{"csrfToken": {tok}, "callbackUrl": {callbackURL}})
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), a.idp.URL()) {
+		t.Fatalf("sign-in POST: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = do(t, c, "GET", resp.Header.Get("Location"), nil)
+	cb := resp.Header.Get("Location")
+	if !strings.HasPrefix(cb, a.srv.URL+"/auth/callback/dev?") {
+		t.Fatalf("the provider sent the browser to %s", cb)
+	}
+	resp, _ = do(t, c, "GET", cb, nil)
+	return resp
+}
+
+func cookieNamed(resp *http.Response, name string) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestHandlerCSRFAndProviders(t *testing.T) {
+	a := newApp(t, false, flow.HandlerOptions{})
+	c := browser(t)
+	resp, body := do(t, c, "GET", a.srv.URL+"/auth/csrf", nil)
+	set := resp.Header.Get("Set-Cookie")
+	if !regexp.MustCompile(`^authjs\.csrf-token=[0-9a-f]{64}%7C[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Lax$`).MatchString(set) {
+		t.Fatalf("csrf cookie %q", set)
+	}
+	if resp.Header.Get("Cache-Control") != "private, no-cache, no-store" || resp.Header.Get("Pragma") != "no-cache" {
+		t.Fatalf("headers %v", resp.Header)
+	}
+	first := body
+	resp, body = do(t, c, "GET", a.srv.URL+"/auth/csrf", nil)
+	if body != first || resp.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("a valid CSRF cookie must be reused: %s vs %s, %q", body, first, resp.Header.Get("Set-Cookie"))
+	}
+	_, body = do(t, c, "GET", a.srv.URL+"/auth/providers", nil)
+	var ps map[string]map[string]string
+	if json.Unmarshal([]byte(body), &ps) != nil || ps["dev"]["signinUrl"] != a.srv.URL+"/auth/signin/dev" || ps["dev"]["callbackUrl"] != a.srv.URL+"/auth/callback/dev" || ps["dev"]["type"] != "oidc" {
+		t.Fatalf("providers %s", body)
+	}
+}
+
+func TestHandlerRoutesAndErrors(t *testing.T) {
+	a := newApp(t, false, flow.HandlerOptions{})
+	c := browser(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		location     string
+	}{
+		{"GET", "/auth/nope", 400, ""},
+		{"PUT", "/auth/session", 400, ""},
+		{"GET", "/auth/session/extra", 400, ""},
+		{"GET", "/auth/signin/dev", 302, "/auth/error?error=Configuration"},
+		{"POST", "/auth/signin/dev", 302, "/auth/signin?error=MissingCSRF"},
+		{"POST", "/auth/signout", 302, "/auth/signout?csrf=true"},
+		{"GET", "/auth/error?error=OAuthAccountNotLinked", 302, "/auth/signin?error=OAuthAccountNotLinked"},
+	} {
+		resp, body := do(t, c, tc.method, a.srv.URL+tc.path, url.Values{})
+		if resp.StatusCode != tc.status || (tc.location != "" && resp.Header.Get("Location") != a.srv.URL+tc.location) {
+			t.Errorf("%s %s: %d %s %q", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		if tc.status == 400 && strings.TrimSpace(body) != `"Bad request."` {
+			t.Errorf("%s %s: body %q", tc.method, tc.path, body)
+		}
+		if cookieNamed(resp, "authjs.state") != nil || cookieNamed(resp, "authjs.session-token") != nil {
+			t.Errorf("%s %s set a check or session cookie", tc.method, tc.path)
+		}
+	}
+	resp, body := do(t, c, "POST", a.srv.URL+"/auth/signin/dev", url.Values{}, "X-Auth-Return-Redirect", "1")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"url":"`+a.srv.URL+`/auth/signin?error=MissingCSRF"`) {
+		t.Fatalf("X-Auth-Return-Redirect: %d %s", resp.StatusCode, body)
+	}
+	for code, status := range map[string]int{"Configuration": 500, "AccessDenied": 403, "Verification": 403, "Default": 200} {
+		resp, _ := do(t, c, "GET", a.srv.URL+"/auth/error?error="+code, nil)
+		if resp.StatusCode != status {
+			t.Errorf("error page %s: %d", code, resp.StatusCode)
+		}
+	}
+}
+
+func TestHandlerJWTSignInSessionSignOut(t *testing.T) {
+	a := newApp(t, false, flow.HandlerOptions{})
+	c := browser(t)
+	if resp, body := do(t, c, "GET", a.srv.URL+"/auth/session", nil); strings.TrimSpace(body) != "null" || resp.Header.Get("Cache-Control") == "" {
+		t.Fatalf("no session: %q", body)
+	}
+	resp := signInThroughHandler(t, c, a, "/dashboard?tab=1")
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != a.srv.URL+"/dashboard?tab=1" {
+		t.Fatalf("after the callback: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	sess := cookieNamed(resp, "authjs.session-token")
+	if sess == nil || !sess.HttpOnly || sess.Path != "/" || sess.SameSite != http.SameSiteLaxMode || sess.Expires.IsZero() {
+		t.Fatalf("session cookie %v", sess)
+	}
+	if st := cookieNamed(resp, "authjs.state"); st == nil || st.MaxAge >= 0 {
+		t.Fatalf("the state cookie was not cleared: %v", st)
+	}
+	resp, body := do(t, c, "GET", a.srv.URL+"/auth/session", nil)
+	if !regexp.MustCompile(`^\{"expires":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","user":\{"email":"ada@example.com","image":"[^"]+","name":"Ada"\}\}$`).MatchString(strings.TrimSpace(body)) {
+		t.Fatalf("session %s", body)
+	}
+	if rolled := cookieNamed(resp, "authjs.session-token"); rolled == nil || rolled.Value == sess.Value {
+		t.Fatal("a JWT session must roll on each /session read")
+	}
+	if _, body := do(t, c, "GET", a.srv.URL+"/dashboard", nil); !strings.Contains(body, `"email":"ada@example.com"`) {
+		t.Fatalf("protected page: %s", body)
+	}
+	if resp, body := do(t, c, "POST", a.srv.URL+"/auth/session", url.Values{}); resp.StatusCode != 400 || strings.TrimSpace(body) != "null" {
+		t.Fatalf("POST /session without CSRF: %d %s", resp.StatusCode, body)
+	}
+	tok := csrf(t, c, a)
+	resp, _ = do(t, c, "POST", a.srv.URL+"/auth/signout", url.Values{"csrfToken": {tok}, "callbackUrl": {"https://evil.example/"}})
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != a.srv.URL {
+		t.Fatalf("sign-out: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if cl := cookieNamed(resp, "authjs.session-token"); cl == nil || cl.MaxAge >= 0 {
+		t.Fatalf("sign-out did not clear the session: %v", cl)
+	}
+	if _, body := do(t, c, "GET", a.srv.URL+"/auth/session", nil); strings.TrimSpace(body) != "null" {
+		t.Fatalf("after sign-out: %s", body)
+	}
+	if resp, _ := do(t, c, "GET", a.srv.URL+"/dashboard", nil); resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), a.srv.URL+"/auth/signin?callbackUrl=") {
+		t.Fatalf("the protected page after sign-out: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := do(t, c, "GET", a.srv.URL+"/api/me", nil, "Accept", "application/json"); resp.StatusCode != 401 {
+		t.Fatalf("API without a session: %d", resp.StatusCode)
+	}
+}
+
+func TestHandlerDatabaseSessions(t *testing.T) {
+	a := newApp(t, true, flow.HandlerOptions{})
+	c := browser(t)
+	signInThroughHandler(t, c, a, "/")
+	if n := rowCounts(t, a.st)["sessions"]; n != 1 {
+		t.Fatalf("%d session rows", n)
+	}
+	if _, body := do(t, c, "GET", a.srv.URL+"/auth/session", nil); !strings.Contains(body, `"email":"ada@example.com"`) {
+		t.Fatalf("session %s", body)
+	}
+	rows, _ := a.st.ListSessions(context.Background(), store.SessionQuery{})
+	if _, err := a.st.RevokeSessions(context.Background(), store.SessionQuery{ID: rows[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := do(t, c, "GET", a.srv.URL+"/auth/session", nil); strings.TrimSpace(body) != "null" {
+		t.Fatalf("a revoked database session still reads: %s", body)
+	}
+	signInThroughHandler(t, c, a, "/")
+	tok := csrf(t, c, a)
+	do(t, c, "POST", a.srv.URL+"/auth/signout", url.Values{"csrfToken": {tok}})
+	if n := rowCounts(t, a.st)["sessions"]; n != 0 {
+		t.Fatalf("sign-out left %d session rows", n)
+	}
+}
+
+func TestHandlerCallbackFailuresRedirectWithCodes(t *testing.T) {
+	a := newApp(t, true, flow.HandlerOptions{})
+	c := browser(t)
+	before := rowCounts(t, a.st)
+	resp, _ := do(t, c, "GET", a.srv.URL+"/auth/callback/dev?code=x&state=forged", nil)
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != a.srv.URL+"/auth/signin?error=OAuthCallbackError" || cookieNamed(resp, "authjs.session-token") != nil {
+		t.Fatalf("forged callback: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	a.idp.SetFailures(devidp.FailAccessDenied)
+	resp = signInThroughHandler(t, c, a, "/")
+	if resp.Header.Get("Location") != a.srv.URL+"/auth/signin?error=OAuthCallbackError" || cookieNamed(resp, "authjs.session-token") != nil {
+		t.Fatalf("refused at the provider: %s", resp.Header.Get("Location"))
+	}
+	assertUnchanged(t, a.st, before)
+}
