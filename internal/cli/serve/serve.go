@@ -205,6 +205,7 @@ func devSetup(ctx context.Context, f *cmdutil.Factory, mux *http.ServeMux, origi
 	mux.Handle("/devidp/", http.StripPrefix("/devidp", idp.Handler()))
 	p := providers.NewOIDC("dev", "Dev identity provider", origin+"/devidp")
 	p.ClientID, p.ClientSecret = "authkit-dev", "authkit-dev-secret"
+	p.TrustEmail = true
 	secrets := session.Values(session.SecretsFromEnv(f.Getenv))
 	if len(secrets) == 0 {
 		b := make([]byte, 32)
