@@ -65,6 +65,12 @@ type Config struct {
 	Linking LinkingPolicy
 	// Strategy is JWT or Database; Database when Store is set, else JWT.
 	Strategy Strategy
+	// Revocation turns on the jti deny-list for JWT sessions: sign-out
+	// revokes the token's jti in the store, and every read checks it (one
+	// indexed lookup), so a revoked token stops working at once on every
+	// instance sharing the database. Needs a store with a revocation table
+	// (the authkit schema).
+	Revocation bool
 	// MaxAge is the session lifetime; 30 days when zero.
 	MaxAge time.Duration
 	// SecureCookies forces the __Secure- cookie names and the Secure
@@ -143,6 +149,9 @@ func New(cfg Config) (*Engine, error) {
 		}
 	default:
 		return nil, fmt.Errorf("authkit: cannot start the sign-in engine: unknown session strategy %q; use jwt or database", cfg.Strategy)
+	}
+	if cfg.Revocation && (cfg.Store == nil || cfg.Strategy != JWT) {
+		return nil, errors.New("authkit: cannot start the sign-in engine: revocation is for JWT sessions and needs a store; set a database URL and session strategy jwt, or drop revocation")
 	}
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = session.DefaultMaxAge

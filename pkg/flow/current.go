@@ -52,6 +52,16 @@ func (e *Engine) current(ctx context.Context, r *http.Request) (s *Session, hadC
 		if err != nil || tok.Subject() == "" {
 			return nil, true, errNoSession
 		}
+		if e.cfg.Revocation {
+			jti, _ := tok.Claims["jti"].(string)
+			revoked, err := e.cfg.Store.TokenRevoked(ctx, jti)
+			if err != nil {
+				return nil, true, err
+			}
+			if jti == "" || revoked {
+				return nil, true, errNoSession
+			}
+		}
 		exp, _ := tok.ExpiresAt()
 		u := SessionUser{ID: tok.Subject()}
 		u.Name, _ = tok.Claims["name"].(string)

@@ -233,7 +233,9 @@ func (h *Handler) clearSession(res *response) {
 
 // session answers GET and POST /session: null without a session (an
 // invalid cookie cleared); a JWT session rolls (new iat, exp, jti) on
-// every read, a database session's expiry moves at UpdateAge.
+// every read — with revocation on, it keeps its jti, so that revoking it
+// ends every rolled copy —, a database session's expiry moves at
+// UpdateAge.
 func (h *Handler) session(res *response, body url.Values) {
 	r := res.r
 	if r.Method == http.MethodPost && !h.e.csrfVerified(r, body) {
@@ -256,7 +258,11 @@ func (h *Handler) session(res *response, body url.Values) {
 				claims[k] = v
 			}
 		}
-		tok, err := h.e.codec.Encode(claims, session.EncodeOptions{Now: now, MaxAge: h.e.cfg.MaxAge})
+		opts := session.EncodeOptions{Now: now, MaxAge: h.e.cfg.MaxAge}
+		if h.e.cfg.Revocation {
+			opts.JTI, _ = s.Claims["jti"].(string)
+		}
+		tok, err := h.e.codec.Encode(claims, opts)
 		if err == nil {
 			s.Expires = now.Add(h.e.cfg.MaxAge)
 			res.setCookies(session.SessionCookies(h.e.names.SessionToken, tok, session.ChunkSizeV5,
@@ -419,6 +425,12 @@ func (h *Handler) signOut(res *response, body url.Values) {
 		if s.Strategy == Database {
 			h.e.cfg.Store.DeleteSession(r.Context(), s.token)
 		}
+		if h.e.cfg.Revocation {
+			jti, _ := s.Claims["jti"].(string)
+			if err := h.e.cfg.Store.RevokeToken(r.Context(), jti, s.User.ID, s.Expires); err != nil {
+				h.log.Error("cannot revoke the session token", "user", s.User.ID, "reason", err.Error())
+			}
+		}
 		ev := store.Event{Type: store.EventSignOut, UserID: s.User.ID, Detail: map[string]string{"strategy": string(s.Strategy)}}
 		if h.e.cfg.Store != nil {
 			h.e.cfg.Store.RecordEvent(r.Context(), ev)
@@ -457,7 +469,8 @@ func (h *Handler) errorPage(res *response, code string) {
 // session in the context (SessionFromContext); without one it redirects
 // to the sign-in page with the request's URL as callbackUrl, or answers
 // 401 JSON to API requests (Accept: application/json). JWT sessions are
-// checked without any database work.
+// checked without any database work, unless revocation is on (then one
+// indexed lookup of the jti).
 func (h *Handler) RequireSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _, err := h.e.current(r.Context(), r)

@@ -271,3 +271,49 @@ func TestHandlerCallbackFailuresRedirectWithCodes(t *testing.T) {
 	}
 	assertUnchanged(t, a.st, before)
 }
+
+// TestJWTRevocationAcrossInstances: two handlers (two instances) share one
+// database; a JWT session signed out on one is refused by both at once.
+func TestJWTRevocationAcrossInstances(t *testing.T) {
+	idp := devidp.StartTest(t, devidp.Options{})
+	st := newStore(t)
+	var apps []*httptest.Server
+	for range 2 {
+		mux := http.NewServeMux()
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		e, err := flow.New(flow.Config{Providers: []*providers.Provider{oidcProvider(idp, "dev")}, Secrets: []string{testSecret},
+			BaseURL: apps0(apps, srv) + "/auth", Store: st, Strategy: flow.JWT, Revocation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux.Handle("/auth/", flow.NewHandler(e, flow.HandlerOptions{}))
+		apps = append(apps, srv)
+	}
+	// Both instances sit behind one origin in production; here the second
+	// is reached at its own address with the first one's cookie.
+	a := &app{srv: apps[0], idp: idp, st: st}
+	c := browser(t)
+	signInThroughHandler(t, c, a, "/")
+	u, _ := url.Parse(apps[0].URL)
+	cookie := c.Jar.Cookies(u)
+	other := browser(t)
+	u2, _ := url.Parse(apps[1].URL)
+	other.Jar.SetCookies(u2, cookie)
+	if _, body := do(t, other, "GET", apps[1].URL+"/auth/session", nil); !strings.Contains(body, "dev@example.com") {
+		t.Fatalf("the other instance does not read the session: %s", body)
+	}
+	tok := csrf(t, c, a)
+	do(t, c, "POST", apps[0].URL+"/auth/signout", url.Values{"csrfToken": {tok}})
+	if _, body := do(t, other, "GET", apps[1].URL+"/auth/session", nil); strings.TrimSpace(body) != "null" {
+		t.Fatalf("a revoked JWT still reads on the other instance: %s", body)
+	}
+}
+
+// apps0 is the origin every instance is configured with: the first's.
+func apps0(apps []*httptest.Server, srv *httptest.Server) string {
+	if len(apps) > 0 {
+		return apps[0].URL
+	}
+	return srv.URL
+}

@@ -247,6 +247,14 @@ type Store interface {
 	// target is among the sources.
 	MergeUsers(ctx context.Context, target string, sources []string, dryRun bool) (MergePlan, error)
 
+	// RevokeToken records that the JWT session with this jti is revoked
+	// until expires (when it would end anyway); revoking twice is not an
+	// error. Returns ErrUnsupported for schemas without a revocation table
+	// (the Auth.js ones).
+	RevokeToken(ctx context.Context, jti, userID string, expires time.Time) error
+	// TokenRevoked reports whether the jti was revoked. Returns
+	// ErrUnsupported like RevokeToken.
+	TokenRevoked(ctx context.Context, jti string) (bool, error)
 	// RecordEvent appends an event to the audit log. Stores whose schema has
 	// no event table accept and drop it.
 	RecordEvent(ctx context.Context, e Event) error

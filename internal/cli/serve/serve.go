@@ -169,12 +169,12 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 		base = origin + cfg.Serve.BasePath
 	}
 	fc := flow.Config{Providers: ps, Secrets: secrets, BaseURL: base, Linking: flow.LinkingPolicy(cfg.Linking),
-		Strategy: flow.Strategy(cfg.Session.Strategy), MaxAge: cfg.Session.MaxAge, Now: f.Now}
+		Strategy: flow.Strategy(cfg.Session.Strategy), MaxAge: cfg.Session.MaxAge, Revocation: cfg.Session.Revocation, Now: f.Now}
 	if u := cfg.Database.URL.Value(); u != "" && f.DatabaseURL == "" {
 		f.DatabaseURL = u
 	}
 	var st *sqlstore.Store
-	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database {
+	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database || fc.Revocation {
 		if st, err = f.OpenStore(ctx, sqlstore.Options{}); err != nil {
 			return flow.Config{}, nil, cmdutil.FailStore(action, err, "run authkit db migrate")
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -660,4 +661,39 @@ func isASCII(v string) bool {
 		}
 	}
 	return true
+}
+
+// RevokeToken records a revoked JWT id until it expires, and drops the
+// entries whose tokens have expired since.
+func (s *Store) RevokeToken(ctx context.Context, jti, userID string, expires time.Time) error {
+	if s.prof.Revoked == "" {
+		return fmt.Errorf("%w: the %s schema keeps no revoked tokens; use database sessions, or the authkit schema", store.ErrUnsupported, s.prof.Name)
+	}
+	if jti == "" {
+		return fmt.Errorf("%w: empty jti", store.ErrInvalid)
+	}
+	t := quote(s.prof.Revoked)
+	now := time.Now()
+	if _, err := s.q().ExecContext(ctx, s.d.rebind("DELETE FROM "+t+" WHERE expires < ?"), s.timeArg(now)); err != nil {
+		return mapError(err)
+	}
+	_, err := s.q().ExecContext(ctx, s.d.rebind("INSERT INTO "+t+" (jti, user_id, expires, revoked_at) VALUES (?, ?, ?, ?) ON CONFLICT (jti) DO NOTHING"),
+		jti, nullable(userID), s.timeArg(expires), s.timeArg(now))
+	return mapError(err)
+}
+
+// TokenRevoked reports whether jti is in the revoked tokens.
+func (s *Store) TokenRevoked(ctx context.Context, jti string) (bool, error) {
+	if s.prof.Revoked == "" {
+		return false, fmt.Errorf("%w: the %s schema keeps no revoked tokens", store.ErrUnsupported, s.prof.Name)
+	}
+	var one int
+	err := s.q().QueryRowContext(ctx, s.d.rebind("SELECT 1 FROM "+quote(s.prof.Revoked)+" WHERE jti = ?"), jti).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, mapError(err)
+	}
+	return true, nil
 }

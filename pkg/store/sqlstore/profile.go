@@ -73,6 +73,9 @@ type profile struct {
 	Tokens      tokenTable
 	Events      string
 	Credentials string
+	// Revoked is the table of revoked JWT ids; empty when the schema has
+	// none (every Auth.js schema).
+	Revoked string
 	IDs         idKind
 	SQLiteTime  timeKind
 	// SQLiteTimeFromData: the encoding of times on SQLite is read from the
@@ -113,6 +116,7 @@ func builtinProfile(name string) (profile, bool) {
 			Tokens:        tokenTable{Table: "verification_tokens", Identifier: "identifier", Token: "token", Expires: "expires"},
 			Events:        "auth_events",
 			Credentials:   "credentials",
+			Revoked:       "revoked_tokens",
 			IDs:           idUUIDv7,
 			SQLiteTime:    timeEpochMillis,
 			HashTokens:    true,

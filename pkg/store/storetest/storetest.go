@@ -55,6 +55,9 @@ type Capabilities struct {
 	// VerificationTokens: the store keeps email verification tokens;
 	// without it both token methods return store.ErrUnsupported.
 	VerificationTokens bool
+	// RevokedTokens: the store keeps revoked JWT ids; without it
+	// RevokeToken and TokenRevoked return store.ErrUnsupported.
+	RevokedTokens bool
 	// Concurrency is the number of goroutines of the concurrency tests;
 	// 0 means 8.
 	Concurrency int
@@ -91,6 +94,7 @@ func Run(t *testing.T, open Opener, caps Capabilities) {
 		{"Duplicates", s.duplicateTests()},
 		{"Merge", s.mergeTests()},
 		{"Events", s.eventTests()},
+		{"RevokedTokens", s.revokedTests()},
 		{"Tx", s.txTests()},
 		{"Hostile", s.hostileTests()},
 		{"Concurrency", s.concurrencyTests()},
