@@ -65,6 +65,12 @@ type Config struct {
 	Linking LinkingPolicy
 	// Strategy is JWT or Database; Database when Store is set, else JWT.
 	Strategy Strategy
+	// SessionCodec encodes JWT sessions; nil means the Auth.js v5 JWE
+	// sealed with Secrets and salted with the session cookie name, so that
+	// an Auth.js app with the same secret reads them. A session.JWS codec
+	// makes signed sessions that other services verify with the public
+	// keys the handler serves at /jwks.
+	SessionCodec session.Codec
 	// Revocation turns on the jti deny-list for JWT sessions: sign-out
 	// revokes the token's jti in the store, and every read checks it (one
 	// indexed lookup), so a revoked token stops working at once on every
@@ -114,7 +120,7 @@ type Engine struct {
 	names     session.CookieNames
 	secure    bool
 	checks    map[string]*session.JWE
-	codec     *session.JWE
+	codec     session.Codec
 	client    *http.Client
 	verifiers *verifierCache
 	used      usedStates
@@ -184,7 +190,9 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.checks[name] = c
 	}
-	if e.codec, err = session.NewAuthJS(cfg.Secrets, e.names.SessionToken); err != nil {
+	if cfg.SessionCodec != nil {
+		e.codec = cfg.SessionCodec
+	} else if e.codec, err = session.NewAuthJS(cfg.Secrets, e.names.SessionToken); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -212,6 +220,6 @@ func (e *Engine) RedirectURI(providerID string) string {
 func (e *Engine) CookieNames() session.CookieNames { return e.names }
 
 // SessionCodec is the codec of JWT sessions.
-func (e *Engine) SessionCodec() *session.JWE { return e.codec }
+func (e *Engine) SessionCodec() session.Codec { return e.codec }
 
 func (e *Engine) now() time.Time { return e.cfg.Now() }

@@ -153,6 +153,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.signOut(res, body)
 	case action == "verify-request" && r.Method == http.MethodGet:
 		h.verifyRequest(res)
+	case action == "jwks" && r.Method == http.MethodGet:
+		h.jwks(res)
 	case action == "error" && r.Method == http.MethodGet:
 		h.errorPage(res, r.URL.Query().Get("error"))
 	default:
@@ -161,7 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 var knownActions = map[string]bool{"session": true, "csrf": true, "providers": true, "signin": true, "callback": true,
-	"signout": true, "verify-request": true, "error": true}
+	"signout": true, "verify-request": true, "error": true, "jwks": true}
 
 // readBody reads a form or JSON body (Auth.js accepts both).
 func readBody(r *http.Request) url.Values {
@@ -439,6 +441,25 @@ func (h *Handler) signOut(res *response, body url.Values) {
 	}
 	h.clearSession(res)
 	res.redirect(SafeRedirect(body.Get("callbackUrl"), h.origin()))
+}
+
+// jwks serves the public keys of signed (JWS) sessions, for services
+// that verify them; 404 when sessions are encrypted.
+func (h *Handler) jwks(res *response) {
+	j, ok := h.e.codec.(*session.JWS)
+	if !ok {
+		res.json(http.StatusNotFound, "Not found.", nil)
+		return
+	}
+	doc, err := j.PublicJWKS()
+	if err != nil {
+		res.json(http.StatusInternalServerError, nil, nil)
+		return
+	}
+	res.flushCookies()
+	res.w.Header().Set("Content-Type", "application/jwk-set+json")
+	res.w.Header().Set("Cache-Control", "public, max-age=300")
+	res.w.Write(doc)
 }
 
 func (h *Handler) verifyRequest(res *response) {

@@ -2,6 +2,9 @@ package flow_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,10 +14,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authkit-dev/authkit/internal/devidp"
 	"github.com/authkit-dev/authkit/pkg/flow"
 	"github.com/authkit-dev/authkit/pkg/providers"
+	"github.com/authkit-dev/authkit/pkg/session"
 	"github.com/authkit-dev/authkit/pkg/store"
 )
 
@@ -316,4 +321,57 @@ func apps0(apps []*httptest.Server, srv *httptest.Server) string {
 		return apps[0].URL
 	}
 	return srv.URL
+}
+
+// TestSignedSessionsAndJWKS: with a JWS session codec, the session cookie
+// is a signed JWT that another service verifies with the keys /jwks serves.
+func TestSignedSessionsAndJWKS(t *testing.T) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := session.NewKey("k1", "ES256", priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, err := session.NewJWS([]session.Key{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := devidp.StartTest(t, devidp.Options{})
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	e, err := flow.New(flow.Config{Providers: []*providers.Provider{oidcProvider(idp, "dev")}, Secrets: []string{testSecret},
+		BaseURL: srv.URL + "/auth", SessionCodec: codec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/auth/", flow.NewHandler(e, flow.HandlerOptions{}))
+	a := &app{srv: srv, idp: idp}
+	c := browser(t)
+	resp := signInThroughHandler(t, c, a, "/")
+	cookie := cookieNamed(resp, "authjs.session-token")
+	if cookie == nil || strings.Count(cookie.Value, ".") != 2 {
+		t.Fatalf("the session cookie is not a JWS: %v", cookie)
+	}
+	keys, err := session.LoadKeys(context.Background(), srv.URL+"/auth/jwks", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := session.NewJWS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := session.Decode(verifier, cookie.Value, time.Now())
+	if err != nil || tok.Claims["email"] != "dev@example.com" {
+		t.Fatalf("another service cannot verify the session: %v", err)
+	}
+	if _, body := do(t, c, "GET", srv.URL+"/auth/session", nil); !strings.Contains(body, "dev@example.com") {
+		t.Fatalf("session %s", body)
+	}
+	plain := newApp(t, false, flow.HandlerOptions{})
+	if resp, _ := do(t, browser(t), "GET", plain.srv.URL+"/auth/jwks", nil); resp.StatusCode != 404 {
+		t.Fatalf("/jwks with encrypted sessions: %d", resp.StatusCode)
+	}
 }

@@ -170,6 +170,18 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 	}
 	fc := flow.Config{Providers: ps, Secrets: secrets, BaseURL: base, Linking: flow.LinkingPolicy(cfg.Linking),
 		Strategy: flow.Strategy(cfg.Session.Strategy), MaxAge: cfg.Session.MaxAge, Revocation: cfg.Session.Revocation, Now: f.Now}
+	switch cfg.Session.Encoding {
+	case config.EncodingJWS:
+		keys, err := session.LoadKeys(ctx, cfg.Session.JWSKey, cfg.Session.JWSAlg, nil)
+		if err != nil {
+			return flow.Config{}, nil, cmdutil.Fail(action, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot ")), "fix session.jws.key in "+cfg.Path)
+		}
+		if fc.SessionCodec, err = session.NewJWS(keys); err != nil {
+			return flow.Config{}, nil, cmdutil.Fail(action, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot ")), "give a private key in session.jws.key")
+		}
+	case config.EncodingAuthJSv4:
+		return flow.Config{}, nil, cmdutil.Fail(action, errors.New("session.encoding authjs-v4 is not served yet"), "use authjs (the Auth.js v5 format) or jws")
+	}
 	if u := cfg.Database.URL.Value(); u != "" && f.DatabaseURL == "" {
 		f.DatabaseURL = u
 	}
