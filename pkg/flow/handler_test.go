@@ -280,8 +280,16 @@ func TestHandlerCallbackFailuresRedirectWithCodes(t *testing.T) {
 // TestJWTRevocationAcrossInstances: two handlers (two instances) share one
 // database; a JWT session signed out on one is refused by both at once.
 func TestJWTRevocationAcrossInstances(t *testing.T) {
+	for name, open := range map[string]func(t *testing.T) store.Store{
+		"sqlite":   func(t *testing.T) store.Store { return newStore(t) },
+		"postgres": openPostgres,
+	} {
+		t.Run(name, func(t *testing.T) { revocationAcrossInstances(t, open(t)) })
+	}
+}
+
+func revocationAcrossInstances(t *testing.T, st store.Store) {
 	idp := devidp.StartTest(t, devidp.Options{})
-	st := newStore(t)
 	var apps []*httptest.Server
 	for range 2 {
 		mux := http.NewServeMux()
