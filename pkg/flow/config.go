@@ -219,6 +219,9 @@ func (e *Engine) RedirectURI(providerID string) string {
 // CookieNames are the cookie names the engine uses.
 func (e *Engine) CookieNames() session.CookieNames { return e.names }
 
+// Strategy is the session strategy in force.
+func (e *Engine) Strategy() Strategy { return e.cfg.Strategy }
+
 // SessionCodec is the codec of JWT sessions.
 func (e *Engine) SessionCodec() session.Codec { return e.codec }
 

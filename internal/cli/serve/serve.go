@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -119,7 +120,11 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return cmdutil.Fail(action, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot start the sign-in engine: ")), "")
 	}
 	h := flow.NewHandler(engine, opts)
-	base := strings.TrimPrefix(engineCfg.BaseURL, origin)
+	bu, err := url.Parse(engineCfg.BaseURL)
+	if err != nil {
+		return cmdutil.Fail(action, err, "")
+	}
+	base := strings.TrimSuffix(bu.Path, "/")
 	mux.Handle(base+"/", h)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if st != nil {
@@ -138,7 +143,7 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", "url", origin, "auth", engineCfg.BaseURL, "strategy", string(engineCfg.Strategy), "dev", o.Dev)
+	log.Info("listening", "url", origin, "auth", engineCfg.BaseURL, "strategy", string(engine.Strategy()), "dev", o.Dev)
 	select {
 	case err := <-errc:
 		return cmdutil.Fail(action, err, "")

@@ -75,9 +75,9 @@ type profile struct {
 	Credentials string
 	// Revoked is the table of revoked JWT ids; empty when the schema has
 	// none (every Auth.js schema).
-	Revoked string
-	IDs         idKind
-	SQLiteTime  timeKind
+	Revoked    string
+	IDs        idKind
+	SQLiteTime timeKind
 	// SQLiteTimeFromData: the encoding of times on SQLite is read from the
 	// rows already there (SQLiteTime is the default for an empty
 	// database), and time comparisons accept both encodings, since a
