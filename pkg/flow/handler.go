@@ -67,6 +67,21 @@ type response struct {
 	w       http.ResponseWriter
 	r       *http.Request
 	cookies []*http.Cookie
+	init    []*http.Cookie
+	cb      string
+}
+
+func (res *response) keepInit() { res.cookies = append(res.init, res.cookies...); res.init = nil }
+
+func (res *response) errorRedirect(location string) {
+	res.init = nil
+	if res.r.Header.Get("X-Auth-Return-Redirect") == "1" {
+		res.json(http.StatusOK, map[string]string{"url": location}, nil)
+		return
+	}
+	res.flushCookies()
+	res.w.Header().Set("Location", location)
+	res.w.WriteHeader(http.StatusFound)
 }
 
 func (res *response) setCookies(cs ...*http.Cookie) { res.cookies = append(res.cookies, cs...) }
@@ -92,6 +107,7 @@ func (res *response) json(status int, v any, headers map[string]string) {
 // redirect answers 302, or with X-Auth-Return-Redirect: 1 a 200 {"url"}.
 func (res *response) redirect(location string) {
 	if res.r.Header.Get("X-Auth-Return-Redirect") == "1" {
+		res.w.Header().Set("Location", location)
 		res.json(http.StatusOK, map[string]string{"url": location}, nil)
 		return
 	}
@@ -132,33 +148,50 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	csrf, setCSRF := h.e.csrfToken(r)
 	if setCSRF != nil {
-		res.setCookies(setCSRF)
+		res.init = append(res.init, setCSRF)
+	}
+	res.cb = h.callbackURL(r, body)
+	if c, err := r.Cookie(h.e.names.CallbackURL); err != nil || func() string { v, _ := url.QueryUnescape(c.Value); return v }() != res.cb {
+		res.init = append(res.init, &http.Cookie{Name: h.e.names.CallbackURL, Value: url.QueryEscape(res.cb), Path: "/",
+			HttpOnly: true, Secure: h.e.secure, SameSite: http.SameSiteLaxMode})
 	}
 	switch {
 	case action == "session":
 		h.session(res, body)
 	case action == "csrf" && r.Method == http.MethodGet:
+		res.keepInit()
 		res.json(http.StatusOK, map[string]string{"csrfToken": csrf}, noCache)
 	case action == "providers" && r.Method == http.MethodGet:
 		h.providers(res)
 	case action == "signin" && provider == "" && r.Method == http.MethodGet:
+		res.keepInit()
 		h.signInPage(res, csrf)
+	case action == "signin" && provider == "" && r.Method == http.MethodPost:
+		if !h.e.csrfVerified(r, body) {
+			res.errorRedirect(h.signInURL("MissingCSRF"))
+			return
+		}
+		res.keepInit()
+		res.redirect(h.url("/signin"))
 	case action == "signin" && provider != "" && r.Method == http.MethodPost:
 		h.signIn(res, provider, body)
 	case action == "callback" && provider != "":
 		h.callback(res, provider, body)
 	case action == "signout" && r.Method == http.MethodGet:
+		res.keepInit()
 		h.signOutPage(res, csrf)
 	case action == "signout" && r.Method == http.MethodPost:
 		h.signOut(res, body)
 	case action == "verify-request" && r.Method == http.MethodGet:
+		res.keepInit()
 		h.verifyRequest(res)
 	case action == "jwks" && r.Method == http.MethodGet:
 		h.jwks(res)
 	case action == "error" && r.Method == http.MethodGet:
+		res.keepInit()
 		h.errorPage(res, r.URL.Query().Get("error"))
 	default:
-		res.redirect(h.url("/error") + "?error=Configuration")
+		res.errorRedirect(h.url("/error") + "?error=Configuration")
 	}
 }
 
@@ -241,15 +274,21 @@ func (h *Handler) clearSession(res *response) {
 func (h *Handler) session(res *response, body url.Values) {
 	r := res.r
 	if r.Method == http.MethodPost && !h.e.csrfVerified(r, body) {
+		res.init = nil
 		res.json(http.StatusBadRequest, nil, nil)
 		return
+	}
+	res.keepInit()
+	headers := noCache
+	if r.Method == http.MethodPost {
+		headers = nil
 	}
 	s, hadCookie, err := h.e.current(r.Context(), r)
 	if err != nil {
 		if hadCookie {
 			h.clearSession(res)
 		}
-		res.json(http.StatusOK, nil, noCache)
+		res.json(http.StatusOK, nil, headers)
 		return
 	}
 	now := h.e.now()
@@ -277,10 +316,6 @@ func (h *Handler) session(res *response, body url.Values) {
 			res.setCookies(session.SessionCookies(h.e.names.SessionToken, s.token, session.ChunkSizeV5,
 				session.CookieOptions{Secure: h.e.secure, Expires: expires}, r.Cookies())...)
 		}
-	}
-	headers := noCache
-	if r.Method == http.MethodPost {
-		headers = nil
 	}
 	res.json(http.StatusOK, sessionJSON(s), headers)
 }
@@ -323,7 +358,7 @@ func withQuery(base string, q url.Values) string {
 func (h *Handler) signIn(res *response, providerID string, body url.Values) {
 	r := res.r
 	if !h.e.csrfVerified(r, body) {
-		res.redirect(h.signInURL("MissingCSRF"))
+		res.errorRedirect(h.signInURL("MissingCSRF"))
 		return
 	}
 	extra := url.Values{}
@@ -337,9 +372,8 @@ func (h *Handler) signIn(res *response, providerID string, body url.Values) {
 		h.fail(res, providerID, err)
 		return
 	}
+	res.keepInit()
 	res.setCookies(start.Cookies...)
-	res.setCookies(&http.Cookie{Name: h.e.names.CallbackURL, Value: url.QueryEscape(h.callbackURL(r, body)), Path: "/",
-		HttpOnly: true, Secure: h.e.secure, SameSite: http.SameSiteLaxMode})
 	res.redirect(start.URL)
 }
 
@@ -369,14 +403,14 @@ func (h *Handler) fail(res *response, providerID string, err error) {
 		code = Configuration
 	}
 	if signInKind[code] {
-		res.redirect(h.signInURL(code))
+		res.errorRedirect(h.signInURL(code))
 		return
 	}
 	if h.opts.Pages.Error != "" {
-		res.redirect(withQuery(h.opts.Pages.Error, url.Values{"error": {string(code)}}))
+		res.errorRedirect(withQuery(h.opts.Pages.Error, url.Values{"error": {string(code)}}))
 		return
 	}
-	res.redirect(h.url("/error") + "?error=" + url.QueryEscape(string(code)))
+	res.errorRedirect(h.url("/error") + "?error=" + url.QueryEscape(string(code)))
 }
 
 // callback answers GET and POST /callback/{provider}: the engine's
@@ -385,7 +419,7 @@ func (h *Handler) fail(res *response, providerID string, err error) {
 func (h *Handler) callback(res *response, providerID string, body url.Values) {
 	r := res.r
 	params := r.URL.Query()
-	if r.Method == http.MethodPost {
+	if p, err := h.e.Provider(providerID); err == nil && p.ResponseMode == "form_post" && r.Method == http.MethodPost {
 		params = body
 	}
 	current := ""
@@ -398,8 +432,9 @@ func (h *Handler) callback(res *response, providerID string, body url.Values) {
 		h.fail(res, providerID, err)
 		return
 	}
+	res.keepInit()
 	res.setCookies(result.Session.Cookies...)
-	target := h.callbackURL(r, url.Values{})
+	target := res.cb
 	if result.Decision.Kind == NewUser && h.opts.Pages.NewUser != "" {
 		target = withQuery(h.opts.Pages.NewUser, url.Values{"callbackUrl": {target}})
 	}
@@ -420,9 +455,10 @@ func (h *Handler) signOutPage(res *response, csrf string) {
 func (h *Handler) signOut(res *response, body url.Values) {
 	r := res.r
 	if !h.e.csrfVerified(r, body) {
-		res.redirect(h.url("/signout") + "?csrf=true")
+		res.errorRedirect(h.signInURL("MissingCSRF"))
 		return
 	}
+	res.keepInit()
 	if s, _, err := h.e.current(r.Context(), r); err == nil {
 		if s.Strategy == Database {
 			h.e.cfg.Store.DeleteSession(r.Context(), s.token)
@@ -440,7 +476,7 @@ func (h *Handler) signOut(res *response, body url.Values) {
 		h.e.emit(r.Context(), []store.Event{ev})
 	}
 	h.clearSession(res)
-	res.redirect(SafeRedirect(body.Get("callbackUrl"), h.origin()))
+	res.redirect(res.cb)
 }
 
 // jwks serves the public keys of signed (JWS) sessions, for services
@@ -471,10 +507,6 @@ func (h *Handler) verifyRequest(res *response) {
 }
 
 func (h *Handler) errorPage(res *response, code string) {
-	if signInKind[ErrorCode(code)] {
-		res.redirect(h.signInURL(ErrorCode(code)))
-		return
-	}
 	if h.opts.Pages.Error != "" {
 		res.redirect(withQuery(h.opts.Pages.Error, url.Values{"error": {code}}))
 		return

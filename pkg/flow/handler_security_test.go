@@ -41,7 +41,7 @@ func TestCSRFRejects(t *testing.T) {
 			t.Errorf("%s: session %d %s", name, resp.StatusCode, body)
 		}
 		resp, _ = do(t, c, "POST", a.srv.URL+"/auth/signout", tc.form, tc.headers...)
-		if resp.Header.Get("Location") != a.srv.URL+"/auth/signout?csrf=true" || cookieNamed(resp, "authjs.session-token") != nil {
+		if resp.Header.Get("Location") != a.srv.URL+"/auth/signin?error=MissingCSRF" || cookieNamed(resp, "authjs.session-token") != nil {
 			t.Errorf("%s: signout %d %s", name, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
