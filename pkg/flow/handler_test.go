@@ -383,3 +383,60 @@ func TestSignedSessionsAndJWKS(t *testing.T) {
 		t.Fatalf("/jwks with encrypted sessions: %d", resp.StatusCode)
 	}
 }
+
+// TestDatabaseSessionUpdateAge: a database session's expiry moves only
+// once UpdateAge has passed since it was last set.
+func TestDatabaseSessionUpdateAge(t *testing.T) {
+	idp := devidp.StartTest(t, devidp.Options{})
+	st := newStore(t)
+	now := time.Now()
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	e, err := flow.New(flow.Config{Providers: []*providers.Provider{oidcProvider(idp, "dev")}, Secrets: []string{testSecret},
+		BaseURL: srv.URL + "/auth", Store: st, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/auth/", flow.NewHandler(e, flow.HandlerOptions{UpdateAge: time.Hour}))
+	a := &app{srv: srv, idp: idp, st: st}
+	c := browser(t)
+	signInThroughHandler(t, c, a, "/")
+	expiry := func() time.Time {
+		rows, err := st.ListSessions(context.Background(), store.SessionQuery{})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%v %v", rows, err)
+		}
+		return rows[0].Expires
+	}
+	first := expiry()
+	now = now.Add(30 * time.Minute)
+	if resp, _ := do(t, c, "GET", srv.URL+"/auth/session", nil); cookieNamed(resp, "authjs.session-token") != nil || !expiry().Equal(first) {
+		t.Fatal("the expiry moved before UpdateAge")
+	}
+	now = now.Add(time.Hour)
+	resp, _ := do(t, c, "GET", srv.URL+"/auth/session", nil)
+	if cookieNamed(resp, "authjs.session-token") == nil || !expiry().After(first) {
+		t.Fatal("the expiry did not move after UpdateAge")
+	}
+}
+
+// TestCustomPages: pages replace the built-in ones as Auth.js pages do.
+func TestCustomPages(t *testing.T) {
+	a := newApp(t, false, flow.HandlerOptions{Pages: flow.Pages{SignIn: "/login", Error: "/oops", SignOut: "/bye", VerifyRequest: "/check-email"}})
+	c := browser(t)
+	for path, want := range map[string]string{
+		"/auth/signin?callbackUrl=%2Fx":       "/login?callbackUrl=%2Fx",
+		"/auth/error?error=AccessDenied":      "/oops?error=AccessDenied",
+		"/auth/signout":                       "/bye",
+		"/auth/verify-request?provider=email": "/check-email?provider=email",
+	} {
+		resp, _ := do(t, c, "GET", a.srv.URL+path, nil)
+		if resp.StatusCode != 302 || resp.Header.Get("Location") != want {
+			t.Errorf("%s: %d %s, want %s", path, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+	if resp, _ := do(t, c, "GET", a.srv.URL+"/dashboard", nil); !strings.HasPrefix(resp.Header.Get("Location"), "/login?callbackUrl=") {
+		t.Fatalf("RequireSession with a custom sign-in page: %s", resp.Header.Get("Location"))
+	}
+}
