@@ -1,16 +1,15 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -211,7 +210,7 @@ func (tb *tab) act(ctx context.Context, actions ...chromedp.Action[chromedp.Void
 
 // served is an `authkit serve --dev` running in-process.
 type served struct {
-	stderr *syncBuffer
+	stderr *testenv.Buffer
 	origin string // http://127.0.0.1:port
 	db     string // its SQLite database, sqlite:PATH
 }
@@ -225,7 +224,7 @@ var listeningRE = regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	db := "sqlite:" + filepath.Join(t.TempDir(), "authkit.db")
-	stderr := &syncBuffer{}
+	stderr := &testenv.Buffer{}
 	f := &cmdutil.Factory{
 		IO: cmdutil.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: stderr},
 		// --database-url is a persistent flag bound to f.DatabaseURL, which
@@ -280,23 +279,4 @@ func startServe(t *testing.T, args ...string) *served {
 			t.Fatalf("authkit serve did not log its URL within 10 s:\n%s", stderr)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines and the
-// test's.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

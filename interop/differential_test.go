@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -119,24 +118,6 @@ type diffSide struct {
 	idp    *devidp.Server
 }
 
-// diffLockedBuffer collects a process's stderr for failure messages.
-type diffLockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *diffLockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *diffLockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // expressAuthNode returns the node binary, or skips (fails under
 // AUTHKIT_REQUIRE_ALL=1) without node or the installed packages.
 func expressAuthNode(t *testing.T) string {
@@ -153,7 +134,7 @@ func expressAuthNode(t *testing.T) string {
 // startExpressAuth runs interop/express-server.mjs on a free port of
 // 127.0.0.1 and returns its origin. It is stopped (SIGTERM, then killed)
 // when the test ends, and stops by itself when its stdin closes.
-func startExpressAuth(t *testing.T, node string, idp *devidp.Server) (origin string, stderr *diffLockedBuffer) {
+func startExpressAuth(t *testing.T, node string, idp *devidp.Server) (origin string, stderr *testenv.Buffer) {
 	t.Helper()
 	cmd := exec.Command(node, "express-server.mjs", "0")
 	// Auth.js reads AUTH_* (and NEXTAUTH_*) variables itself: keep the
@@ -179,7 +160,7 @@ func startExpressAuth(t *testing.T, node string, idp *devidp.Server) (origin str
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr = &diffLockedBuffer{}
+	stderr = &testenv.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start node express-server.mjs: %v", err)

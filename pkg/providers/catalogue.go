@@ -3,6 +3,7 @@ package providers
 import (
 	"errors"
 	"fmt"
+	"github.com/authkit-dev/authkit/pkg/internal/textdist"
 	"net/url"
 	"sort"
 	"strings"
@@ -591,7 +592,7 @@ func suggest(id string) string {
 	}
 	best, bestD := "", 3
 	for _, k := range IDs() {
-		d := editDistance(lid, k)
+		d := textdist.Distance(lid, k)
 		if d < bestD {
 			best, bestD = k, d
 		}
@@ -604,27 +605,4 @@ func suggest(id string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

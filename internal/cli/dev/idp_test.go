@@ -1,14 +1,13 @@
 package dev_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,32 +15,13 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 )
 
-// syncBuffer is a bytes.Buffer safe for the command's goroutine and the
-// test's.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestIdpRunsUntilCancelled: the command serves until its context ends
 // (Ctrl-C, SIGTERM), then stops listening and exits 0. A sign-in through
 // it with a pinned secret leaves no secret, code or token on stdout or
 // stderr.
 func TestIdpRunsUntilCancelled(t *testing.T) {
 	const secret = "pinned-secret-value"
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.Buffer
 	f := &cmdutil.Factory{IO: cmdutil.IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr},
 		Getenv: func(k string) string {
 			if k == "APP_SECRET" {

@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,25 +17,6 @@ import (
 	"github.com/authkit-dev/authkit/internal/tui/loginview"
 	"github.com/authkit-dev/authkit/pkg/flow"
 )
-
-// syncBuffer is a bytes.Buffer that the view's goroutine and the test can
-// share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var allSteps = []flow.Step{flow.StepChecks, flow.StepExchange, flow.StepIDToken, flow.StepProfile, flow.StepLinking, flow.StepSession}
 
@@ -91,7 +72,7 @@ func TestProgressPlainWithoutTTY(t *testing.T) {
 }
 
 func TestProgressViewOnTTY(t *testing.T) {
-	var errOut syncBuffer
+	var errOut testenv.Buffer
 	// stdin is not a terminal: no keys are read.
 	f := &cmdutil.Factory{IO: cmdutil.IOStreams{ErrOut: &errOut, ErrTTY: true, In: strings.NewReader("q")}}
 	p := newProgress(f)
@@ -134,7 +115,7 @@ func TestProgressViewOnTTY(t *testing.T) {
 }
 
 func TestProgressViewFailure(t *testing.T) {
-	var errOut syncBuffer
+	var errOut testenv.Buffer
 	f := &cmdutil.Factory{IO: cmdutil.IOStreams{ErrOut: &errOut, ErrTTY: true}}
 	p := newProgress(f)
 	p.start(context.Background(), "Dev")
@@ -158,7 +139,7 @@ func TestProgressViewFailure(t *testing.T) {
 }
 
 func TestProgressStopWithoutOutcome(t *testing.T) {
-	var errOut syncBuffer
+	var errOut testenv.Buffer
 	f := &cmdutil.Factory{IO: cmdutil.IOStreams{ErrOut: &errOut, ErrTTY: true}}
 	p := newProgress(f)
 	p.start(context.Background(), "Dev")
@@ -176,7 +157,7 @@ func TestProgressStopWithoutOutcome(t *testing.T) {
 }
 
 func TestProgressKeyCancels(t *testing.T) {
-	var errOut syncBuffer
+	var errOut testenv.Buffer
 	in, keys := io.Pipe()
 	defer keys.Close()
 	f := &cmdutil.Factory{IO: cmdutil.IOStreams{ErrOut: &errOut, ErrTTY: true, InTTY: true, In: in}}

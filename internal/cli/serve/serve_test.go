@@ -2,10 +2,10 @@ package serve_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +29,7 @@ const testSecret = "serve-test-secret-test-only-0123456789abcdef"
 type server struct {
 	origin string // http://127.0.0.1:port, from its "listening" log line
 	addr   string // 127.0.0.1:port
-	stderr *syncBuffer
+	stderr *testenv.Buffer
 	cancel context.CancelFunc
 	done   chan int // its exit code, once
 }
@@ -43,7 +42,7 @@ var listeningRE = regexp.MustCompile(`msg=listening url=http://(127\.0\.0\.1:\d+
 // the test's end does so, and expects exit 0 unless stop was called.
 func start(t *testing.T, env map[string]string, args ...string) *server {
 	t.Helper()
-	s := &server{stderr: &syncBuffer{}, done: make(chan int, 1)}
+	s := &server{stderr: &testenv.Buffer{}, done: make(chan int, 1)}
 	f := &cmdutil.Factory{
 		IO:     cmdutil.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: s.stderr},
 		Getenv: func(k string) string { return env[k] },
@@ -358,23 +357,4 @@ func freePort(t *testing.T) string {
 	}
 	defer ln.Close()
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines and the
-// test's.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
