@@ -95,3 +95,18 @@ func SessionFromContext(ctx context.Context) (*Session, bool) {
 func contextWithSession(ctx context.Context, s *Session) context.Context {
 	return context.WithValue(ctx, sessionKey{}, s)
 }
+
+// end finishes a session: its database row deleted, or with revocation its
+// jti revoked (every rolled copy of the token with it).
+func (e *Engine) end(ctx context.Context, s *Session) error {
+	if s.Strategy == Database {
+		if err := e.cfg.Store.DeleteSession(ctx, s.token); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if e.cfg.Revocation {
+		jti, _ := s.Claims["jti"].(string)
+		return e.cfg.Store.RevokeToken(ctx, jti, s.User.ID, s.Expires)
+	}
+	return nil
+}

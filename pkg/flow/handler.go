@@ -3,6 +3,7 @@ package flow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -284,6 +285,11 @@ func (h *Handler) session(res *response, body url.Values) {
 		headers = nil
 	}
 	s, hadCookie, err := h.e.current(r.Context(), r)
+	if err != nil && !errors.Is(err, errNoSession) {
+		h.log.Error("cannot read the session", "reason", err.Error())
+		res.json(http.StatusServiceUnavailable, nil, headers)
+		return
+	}
 	if err != nil {
 		if hadCookie {
 			h.clearSession(res)
@@ -309,13 +315,15 @@ func (h *Handler) session(res *response, body url.Values) {
 			res.setCookies(session.SessionCookies(h.e.names.SessionToken, tok, session.ChunkSizeV5,
 				session.CookieOptions{Secure: h.e.secure, Expires: s.Expires}, r.Cookies())...)
 		}
-	} else if s.Expires.Sub(now) < h.e.cfg.MaxAge-h.opts.UpdateAge {
-		expires := now.Add(h.e.cfg.MaxAge)
-		if _, err := h.e.cfg.Store.UpdateSession(r.Context(), s.token, expires); err == nil {
-			s.Expires = expires
-			res.setCookies(session.SessionCookies(h.e.names.SessionToken, s.token, session.ChunkSizeV5,
-				session.CookieOptions{Secure: h.e.secure, Expires: expires}, r.Cookies())...)
+	} else {
+		if s.Expires.Sub(now) <= h.e.cfg.MaxAge-h.opts.UpdateAge {
+			expires := now.Add(h.e.cfg.MaxAge)
+			if _, err := h.e.cfg.Store.UpdateSession(r.Context(), s.token, expires); err == nil {
+				s.Expires = expires
+			}
 		}
+		res.setCookies(session.SessionCookies(h.e.names.SessionToken, s.token, session.ChunkSizeV5,
+			session.CookieOptions{Secure: h.e.secure, Expires: s.Expires}, r.Cookies())...)
 	}
 	res.json(http.StatusOK, sessionJSON(s), headers)
 }
@@ -423,14 +431,20 @@ func (h *Handler) callback(res *response, providerID string, body url.Values) {
 		params = body
 	}
 	current := ""
-	if s, _, err := h.e.current(r.Context(), r); err == nil {
-		current = s.User.ID
+	previous, _, err := h.e.current(r.Context(), r)
+	if err == nil {
+		current = previous.User.ID
 	}
 	res.setCookies(h.e.ClearCheckCookies()...)
 	result, err := h.e.HandleCallback(r.Context(), CallbackRequest{ProviderID: providerID, Params: params, Cookies: r.Cookies(), CurrentUserID: current})
 	if err != nil {
 		h.fail(res, providerID, err)
 		return
+	}
+	if previous != nil {
+		if err := h.e.end(r.Context(), previous); err != nil {
+			h.log.Error("cannot end the previous session", "user", previous.User.ID, "reason", err.Error())
+		}
 	}
 	res.keepInit()
 	res.setCookies(result.Session.Cookies...)
@@ -459,15 +473,17 @@ func (h *Handler) signOut(res *response, body url.Values) {
 		return
 	}
 	res.keepInit()
-	if s, _, err := h.e.current(r.Context(), r); err == nil {
-		if s.Strategy == Database {
-			h.e.cfg.Store.DeleteSession(r.Context(), s.token)
-		}
-		if h.e.cfg.Revocation {
-			jti, _ := s.Claims["jti"].(string)
-			if err := h.e.cfg.Store.RevokeToken(r.Context(), jti, s.User.ID, s.Expires); err != nil {
-				h.log.Error("cannot revoke the session token", "user", s.User.ID, "reason", err.Error())
-			}
+	s, _, err := h.e.current(r.Context(), r)
+	if err != nil && !errors.Is(err, errNoSession) {
+		h.log.Error("cannot sign out", "reason", err.Error())
+		res.json(http.StatusServiceUnavailable, nil, nil)
+		return
+	}
+	if err == nil {
+		if err := h.e.end(r.Context(), s); err != nil {
+			h.log.Error("cannot end the session", "user", s.User.ID, "reason", err.Error())
+			res.json(http.StatusServiceUnavailable, nil, nil)
+			return
 		}
 		ev := store.Event{Type: store.EventSignOut, UserID: s.User.ID, Detail: map[string]string{"strategy": string(s.Strategy)}}
 		if h.e.cfg.Store != nil {
@@ -527,6 +543,11 @@ func (h *Handler) errorPage(res *response, code string) {
 func (h *Handler) RequireSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _, err := h.e.current(r.Context(), r)
+		if err != nil && !errors.Is(err, errNoSession) {
+			h.log.Error("cannot read the session", "reason", err.Error())
+			http.Error(w, "the session store is unavailable; try again", http.StatusServiceUnavailable)
+			return
+		}
 		if err != nil {
 			if strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
 				w.Header().Set("Content-Type", "application/json")

@@ -86,6 +86,12 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if addr == "" {
 		addr = "127.0.0.1:3000"
 	}
+	if o.Dev {
+		host, _, err := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); err == nil && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return cmdutil.Usage(action, "use --addr 127.0.0.1:PORT: --dev signs anyone in at once and must stay on this machine", "--dev listens on loopback addresses only, not %q", addr)
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return cmdutil.Fail(action, fmt.Errorf("cannot listen on %s: %w", addr, err), "pass --addr with a free address, such as 127.0.0.1:0")
