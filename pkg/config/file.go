@@ -146,6 +146,9 @@ type Pages struct {
 	SignOut       string `yaml:"signout,omitempty" json:"signout,omitempty"`
 	Error         string `yaml:"error,omitempty" json:"error,omitempty"`
 	VerifyRequest string `yaml:"verify_request,omitempty" json:"verify_request,omitempty"`
+	// NewUser is where a first sign-in lands (with callbackUrl), as
+	// Auth.js pages.newUser.
+	NewUser string `yaml:"new_user,omitempty" json:"new_user,omitempty"`
 }
 
 // EmailFile is the email section: magic-link sign-in.

@@ -72,7 +72,7 @@ func (r *resolver) pages(p Pages, baseURL string) Pages {
 	for _, pg := range []struct {
 		key string
 		v   *string
-	}{{"signin", &p.SignIn}, {"signout", &p.SignOut}, {"error", &p.Error}, {"verify_request", &p.VerifyRequest}} {
+	}{{"signin", &p.SignIn}, {"signout", &p.SignOut}, {"error", &p.Error}, {"verify_request", &p.VerifyRequest}, {"new_user", &p.NewUser}} {
 		if *pg.v == "" {
 			continue
 		}

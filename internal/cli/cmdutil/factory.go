@@ -64,15 +64,20 @@ func NewFactory() *Factory {
 }
 
 // DatabaseSource returns the database URL in force and where it came from:
-// --database-url, AUTHKIT_DATABASE_URL, DATABASE_URL, or the default.
+// --database-url, AUTHKIT_DATABASE_URL, authkit.yaml's database.url,
+// DATABASE_URL, or the default.
 func (f *Factory) DatabaseSource() (url, source string) {
 	if f.DatabaseURL != "" {
 		return f.DatabaseURL, "--database-url"
 	}
-	for _, env := range []string{"AUTHKIT_DATABASE_URL", "DATABASE_URL"} {
-		if v := f.Getenv(env); v != "" {
-			return v, env
-		}
+	if v := f.Getenv("AUTHKIT_DATABASE_URL"); v != "" {
+		return v, "AUTHKIT_DATABASE_URL"
+	}
+	if cfg, found, err := f.LoadConfig(); found && err == nil && cfg.Database.URL.Value() != "" {
+		return cfg.Database.URL.Value(), cfg.Path + " (database.url)"
+	}
+	if v := f.Getenv("DATABASE_URL"); v != "" {
+		return v, "DATABASE_URL"
 	}
 	return sqlstore.DefaultURL, "the default (./authkit.db)"
 }

@@ -109,7 +109,7 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	} else {
 		engineCfg, st, err = configSetup(ctx, f, cfg, origin)
 		opts.Brand = templates.Brand{Name: cfg.Pages.Brand, Logo: cfg.Pages.Logo, Accent: cfg.Pages.Accent}
-		opts.Pages = flow.Pages{SignIn: cfg.Pages.SignIn, SignOut: cfg.Pages.SignOut, Error: cfg.Pages.Error, VerifyRequest: cfg.Pages.VerifyRequest}
+		opts.Pages = flow.Pages{SignIn: cfg.Pages.SignIn, SignOut: cfg.Pages.SignOut, Error: cfg.Pages.Error, VerifyRequest: cfg.Pages.VerifyRequest, NewUser: cfg.Pages.NewUser}
 		opts.UpdateAge = cfg.Session.UpdateAge
 	}
 	if err != nil {
