@@ -20,6 +20,7 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/serve"
 	"github.com/authkit-dev/authkit/internal/cli/session"
 	"github.com/authkit-dev/authkit/internal/cli/sessions"
+	"github.com/authkit-dev/authkit/internal/cli/siwe"
 	"github.com/authkit-dev/authkit/internal/cli/users"
 	"github.com/spf13/cobra"
 )
@@ -47,6 +48,7 @@ including databases that Auth.js adapters wrote.`,
 	root.AddCommand(newVersionCmd(f), dbcmd.NewCmdDB(f), users.NewCmdUsers(f), sessions.NewCmdSessions(f), events.NewCmdEvents(f), session.NewCmdSession(f), secret.NewCmdSecret(f))
 	root.AddCommand(dev.NewCmdDev(f), login.NewCmdLogin(f), serve.NewCmdServe(f))
 	root.AddCommand(providers.NewCmdProviders(f))
+	root.AddCommand(siwe.NewCmdSIWE(f))
 	adoptCompletion(root)
 	return root
 }
