@@ -86,6 +86,7 @@ const (
 	EventUnlinkAccount = "account.unlink"
 	EventMergeUsers    = "user.merge"
 	EventRevokeSession = "session.revoke"
+	EventSetPassword   = "password.set"
 )
 
 // UserWithAccounts is a user together with the accounts linked to it.
@@ -255,6 +256,15 @@ type Store interface {
 	// TokenRevoked reports whether the jti was revoked. Returns
 	// ErrUnsupported like RevokeToken.
 	TokenRevoked(ctx context.Context, jti string) (bool, error)
+	// SetPassword stores the password hash of the user (a PHC string made
+	// by pkg/password), replacing any it had. Returns ErrNotFound for an
+	// unknown user, ErrInvalid for an empty hash and ErrUnsupported for
+	// schemas without a credentials table (the Auth.js ones).
+	SetPassword(ctx context.Context, userID, hash string) error
+	// PasswordHash returns the stored password hash of the user, or
+	// ErrNotFound when the user has none (or does not exist). Returns
+	// ErrUnsupported like SetPassword.
+	PasswordHash(ctx context.Context, userID string) (string, error)
 	// RecordEvent appends an event to the audit log. Stores whose schema has
 	// no event table accept and drop it.
 	RecordEvent(ctx context.Context, e Event) error

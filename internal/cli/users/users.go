@@ -1,6 +1,6 @@
 // Package users implements `authkit users`: list, show, create and delete
 // users, link and unlink their accounts, find duplicate users and merge
-// them.
+// them, and set their passwords.
 //
 // Every command reads the store through Factory.OpenStore. Every change is
 // one transaction that also records an audit event (store.Event) naming the
@@ -46,6 +46,7 @@ confirmation on a terminal and need --yes otherwise.`,
 		NewCmdUnlink(f),
 		NewCmdDuplicates(f),
 		NewCmdMerge(f),
+		NewCmdSetPassword(f),
 	)
 	return cmd
 }

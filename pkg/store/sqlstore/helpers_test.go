@@ -22,10 +22,10 @@ type profileCase struct {
 }
 
 var profileCases = []profileCase{
-	{ProfileAuthkit, EngineSQLite, storetest.Capabilities{Events: true, NormalizedEmails: true, UniqueEmail: true, VerificationTokens: true, RevokedTokens: true}},
+	{ProfileAuthkit, EngineSQLite, storetest.Capabilities{Events: true, NormalizedEmails: true, UniqueEmail: true, VerificationTokens: true, RevokedTokens: true, Passwords: true}},
 	{ProfileAuthjsPrisma, EngineSQLite, storetest.Capabilities{UniqueEmail: true, VerificationTokens: true}},
 	{ProfileAuthjsDrizzle, EngineSQLite, storetest.Capabilities{UniqueEmail: true, DerivedSessionIDs: true, VerificationTokens: true}},
-	{ProfileAuthkit, EnginePostgres, storetest.Capabilities{Events: true, NormalizedEmails: true, UniqueEmail: true, VerificationTokens: true, RevokedTokens: true}},
+	{ProfileAuthkit, EnginePostgres, storetest.Capabilities{Events: true, NormalizedEmails: true, UniqueEmail: true, VerificationTokens: true, RevokedTokens: true, Passwords: true}},
 	{ProfileAuthjsPrisma, EnginePostgres, storetest.Capabilities{UniqueEmail: true, EmailRequired: true, DerivedSessionIDs: true, VerificationTokens: true}},
 	{ProfileAuthjsPg, EnginePostgres, storetest.Capabilities{SerialIDs: true, VerificationTokens: true}},
 	{ProfileAuthjsDrizzle, EnginePostgres, storetest.Capabilities{UniqueEmail: true, DerivedSessionIDs: true, VerificationTokens: true}},

@@ -234,3 +234,46 @@ func (s *Store) HasPassword(ctx context.Context, userID string) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// SetPassword stores the user's password hash in the credentials table,
+// replacing any it had, in one transaction that locks the user first (a
+// concurrent delete either lands before, and this is ErrNotFound, or
+// after, and the cascade removes the row).
+func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+	if s.prof.Credentials == "" {
+		return fmt.Errorf("%w: the %s schema keeps no passwords; authkit never alters Auth.js tables, use the authkit schema", store.ErrUnsupported, s.prof.Name)
+	}
+	if hash == "" {
+		return fmt.Errorf("%w: empty password hash", store.ErrInvalid)
+	}
+	return s.WithTx(ctx, func(txs store.Store) error {
+		tx := txs.(*Store)
+		if _, err := tx.lockUser(ctx, userID); err != nil {
+			return err
+		}
+		now := s.timeArg(time.Now())
+		query := fmt.Sprintf(`INSERT INTO %s (user_id, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at`,
+			quote(s.prof.Credentials))
+		_, err := tx.q().ExecContext(ctx, s.d.rebind(query), userID, hash, now, now)
+		return mapError(err)
+	})
+}
+
+// PasswordHash returns the user's password hash from the credentials
+// table, or ErrNotFound.
+func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
+	if s.prof.Credentials == "" {
+		return "", fmt.Errorf("%w: the %s schema keeps no passwords", store.ErrUnsupported, s.prof.Name)
+	}
+	var hash string
+	query := fmt.Sprintf("SELECT password_hash FROM %s WHERE user_id = ?", quote(s.prof.Credentials))
+	err := s.q().QueryRowContext(ctx, s.d.rebind(query), userID).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &store.NotFoundError{What: fmt.Sprintf("password of user %q", userID)}
+	}
+	if err != nil {
+		return "", mapError(err)
+	}
+	return hash, nil
+}

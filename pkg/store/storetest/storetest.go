@@ -58,6 +58,9 @@ type Capabilities struct {
 	// RevokedTokens: the store keeps revoked JWT ids; without it
 	// RevokeToken and TokenRevoked return store.ErrUnsupported.
 	RevokedTokens bool
+	// Passwords: the store keeps password hashes (a credentials table);
+	// without it SetPassword and PasswordHash return store.ErrUnsupported.
+	Passwords bool
 	// Concurrency is the number of goroutines of the concurrency tests;
 	// 0 means 8.
 	Concurrency int
@@ -95,6 +98,7 @@ func Run(t *testing.T, open Opener, caps Capabilities) {
 		{"Merge", s.mergeTests()},
 		{"Events", s.eventTests()},
 		{"RevokedTokens", s.revokedTests()},
+		{"Passwords", s.passwordTests()},
 		{"Tx", s.txTests()},
 		{"Hostile", s.hostileTests()},
 		{"Concurrency", s.concurrencyTests()},
