@@ -71,6 +71,9 @@ type Config struct {
 	// makes signed sessions that other services verify with the public
 	// keys the handler serves at /jwks.
 	SessionCodec session.Codec
+	// Credentials turns on password sign-in (POST /callback/credentials)
+	// for users with a password in the store (authkit users set-password).
+	Credentials bool
 	// Revocation turns on the jti deny-list for JWT sessions: sign-out
 	// revokes the token's jti in the store, and every read checks it (one
 	// indexed lookup), so a revoked token stops working at once on every
@@ -124,6 +127,7 @@ type Engine struct {
 	client    *http.Client
 	verifiers *verifierCache
 	used      usedStates
+	throttle  throttle
 }
 
 // New checks cfg and returns an Engine.
@@ -158,6 +162,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Revocation && (cfg.Store == nil || cfg.Strategy != JWT) {
 		return nil, errors.New("authkit: cannot start the sign-in engine: revocation is for JWT sessions and needs a store; set a database URL and session strategy jwt, or drop revocation")
+	}
+	if cfg.Credentials && cfg.Store == nil {
+		return nil, errors.New("authkit: cannot start the sign-in engine: password sign-in needs a store; set a database URL")
 	}
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = session.DefaultMaxAge

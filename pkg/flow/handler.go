@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -176,6 +177,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		res.redirect(h.url("/signin"))
 	case action == "signin" && provider != "" && r.Method == http.MethodPost:
 		h.signIn(res, provider, body)
+	case action == "callback" && provider == CredentialsProviderID && h.e.cfg.Credentials && r.Method == http.MethodPost:
+		h.credentials(res, body)
 	case action == "callback" && provider != "":
 		h.callback(res, provider, body)
 	case action == "signout" && r.Method == http.MethodGet:
@@ -241,6 +244,10 @@ func (h *Handler) callbackURL(r *http.Request, body url.Values) string {
 
 func (h *Handler) providers(res *response) {
 	out := map[string]any{}
+	if h.e.cfg.Credentials {
+		out[CredentialsProviderID] = map[string]string{"id": CredentialsProviderID, "name": credentialsProvider.Name, "type": "credentials",
+			"signinUrl": h.url("/signin/" + CredentialsProviderID), "callbackUrl": h.url("/callback/" + CredentialsProviderID)}
+	}
 	for _, p := range h.e.cfg.Providers {
 		out[p.ID] = map[string]string{"id": p.ID, "name": p.Name, "type": accountType(p),
 			"signinUrl": h.url("/signin/" + url.PathEscape(p.ID)), "callbackUrl": h.url("/callback/" + url.PathEscape(p.ID))}
@@ -337,6 +344,11 @@ func (h *Handler) signInPage(res *response, csrf string) {
 	page := templates.SignInPage{Brand: h.opts.Brand, CSRFToken: csrf, CallbackURL: SafeRedirect(q.Get("callbackUrl"), h.origin())}
 	for _, p := range h.e.cfg.Providers {
 		page.Providers = append(page.Providers, templates.ProviderButton{ID: p.ID, Name: p.Name, Action: h.url("/signin/" + url.PathEscape(p.ID))})
+	}
+	if h.e.cfg.Credentials {
+		page.Credentials = &templates.CredentialsForm{Action: h.url("/callback/" + CredentialsProviderID), ProviderName: credentialsProvider.Name,
+			Fields: []templates.Field{{Name: "email", Label: "Email", Type: "email", Autocomplete: "username"},
+				{Name: "password", Label: "Password", Type: "password", Autocomplete: "current-password"}}}
 	}
 	if code := q.Get("error"); code != "" {
 		page.Error, page.ErrorMessage = code, templates.ErrorMessage(code)
@@ -453,6 +465,42 @@ func (h *Handler) callback(res *response, providerID string, body url.Values) {
 		target = withQuery(h.opts.Pages.NewUser, url.Values{"callbackUrl": {target}})
 	}
 	res.redirect(target)
+}
+
+// credentials answers POST /callback/credentials: CSRF checked, the
+// password checked, the session issued; a refusal goes back to the
+// sign-in page with error=CredentialsSignin&code=credentials, as Auth.js
+// does, whatever the reason.
+func (h *Handler) credentials(res *response, body url.Values) {
+	r := res.r
+	if !h.e.csrfVerified(r, body) {
+		res.errorRedirect(h.signInURL("MissingCSRF"))
+		return
+	}
+	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
+	var current *Session
+	if s, _, err := h.e.current(r.Context(), r); err == nil {
+		current = s
+	}
+	result, err := h.e.SignInWithPassword(r.Context(), body.Get("email"), body.Get("password"), addr, CallbackRequest{Cookies: r.Cookies()})
+	if err != nil {
+		code := CodeOf(err)
+		h.log.Warn("sign-in failed", "provider", CredentialsProviderID, "code", string(code), "reason", err.Error())
+		if code == CredentialsSignin {
+			res.errorRedirect(h.signInURL(CredentialsSignin) + "&code=credentials")
+			return
+		}
+		h.fail(res, CredentialsProviderID, err)
+		return
+	}
+	if current != nil {
+		if err := h.e.end(r.Context(), current); err != nil {
+			h.log.Error("cannot end the previous session", "user", current.User.ID, "reason", err.Error())
+		}
+	}
+	res.keepInit()
+	res.setCookies(result.Session.Cookies...)
+	res.redirect(res.cb)
 }
 
 func (h *Handler) signOutPage(res *response, csrf string) {

@@ -180,7 +180,7 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 		base = origin + cfg.Serve.BasePath
 	}
 	fc := flow.Config{Providers: ps, Secrets: secrets, BaseURL: base, Linking: flow.LinkingPolicy(cfg.Linking),
-		Strategy: flow.Strategy(cfg.Session.Strategy), MaxAge: cfg.Session.MaxAge, Revocation: cfg.Session.Revocation, Now: f.Now}
+		Strategy: flow.Strategy(cfg.Session.Strategy), MaxAge: cfg.Session.MaxAge, Revocation: cfg.Session.Revocation, Credentials: cfg.Credentials.Enabled, Now: f.Now}
 	switch cfg.Session.Encoding {
 	case config.EncodingJWS:
 		keys, err := session.LoadKeys(ctx, cfg.Session.JWSKey, cfg.Session.JWSAlg, nil)
@@ -197,7 +197,7 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 		f.DatabaseURL = u
 	}
 	var st *sqlstore.Store
-	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database || fc.Revocation {
+	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database || fc.Revocation || fc.Credentials {
 		if st, err = f.OpenStore(ctx, sqlstore.Options{}); err != nil {
 			return flow.Config{}, nil, cmdutil.FailStore(action, err, "run authkit db migrate")
 		}
