@@ -18,10 +18,10 @@ func TestSampleFiles(t *testing.T) {
 	env := map[string]string{"AUTH_SECRET": "s", "DATABASE_URL": "postgres://app@db/app"}
 	for _, path := range files {
 		name := filepath.Base(path)
+		if name == "full.yaml" {
+			continue // needs its key and secret files: TestLoadFull loads it
+		}
 		t.Run(name, func(t *testing.T) {
-			if name == "full.yaml" {
-				t.Skip("needs its key and secret files: TestLoadFull")
-			}
 			src, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,7 +136,7 @@ func TestWriteKeepsSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("real.env", link); err != nil {
-		t.Skip("no symbolic links here:", err)
+		testenv.Missing(t, "symbolic links: "+err.Error())
 	}
 	if code, _, stderr := run(t, "", false, "secret", "--write", link); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -94,7 +95,7 @@ func TestDecodeOnTerminal(t *testing.T) {
 func TestDecodeTerminalCut(t *testing.T) {
 	limit := map[string]int{"linux": 4095, "darwin": 1023}[runtime.GOOS]
 	if limit == 0 {
-		t.Skip("no known terminal line limit on", runtime.GOOS)
+		testenv.Missing(t, "a known terminal line limit on "+runtime.GOOS)
 	}
 	for _, n := range []int{limit, limit + 1, 10000} {
 		r := run(t, secretEnv(), strings.Repeat("a", n)+"\n", true, "session", "decode")

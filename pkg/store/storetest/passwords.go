@@ -18,7 +18,7 @@ const (
 
 func (s suite) passwordTests() []test {
 	ctx := context.Background()
-	return []test{
+	return append([]test{
 		{"SetAndRead", func(t *testing.T, st store.Store) {
 			u := createUser(t, st, uniq("pw")+"@example.com")
 			err := st.SetPassword(ctx, u.ID, hashA)
@@ -47,10 +47,8 @@ func (s suite) passwordTests() []test {
 				t.Fatalf("PasswordHash after replacing = %q, %v", got, err)
 			}
 		}},
-		{"NoPassword", func(t *testing.T, st store.Store) {
-			if !s.caps.Passwords {
-				t.Skip("the schema keeps no passwords")
-			}
+	}, when(s.caps.Passwords,
+		test{"NoPassword", func(t *testing.T, st store.Store) {
 			u := createUser(t, st, uniq("pw")+"@example.com")
 			for _, id := range []string{u.ID, "no-such-user", ""} {
 				if _, err := st.PasswordHash(ctx, id); !errors.Is(err, store.ErrNotFound) {
@@ -58,20 +56,14 @@ func (s suite) passwordTests() []test {
 				}
 			}
 		}},
-		{"UnknownUserRejected", func(t *testing.T, st store.Store) {
-			if !s.caps.Passwords {
-				t.Skip("the schema keeps no passwords")
-			}
+		test{"UnknownUserRejected", func(t *testing.T, st store.Store) {
 			for _, id := range []string{"no-such-user", ""} {
 				Reject(t, st, store.ErrNotFound, func() error { return st.SetPassword(ctx, id, hashA) })
 			}
 			u := createUser(t, st, uniq("pw")+"@example.com")
 			Reject(t, st, store.ErrInvalid, func() error { return st.SetPassword(ctx, u.ID, "") })
 		}},
-		{"DeleteUserRemovesPassword", func(t *testing.T, st store.Store) {
-			if !s.caps.Passwords {
-				t.Skip("the schema keeps no passwords")
-			}
+		test{"DeleteUserRemovesPassword", func(t *testing.T, st store.Store) {
 			u := createUser(t, st, uniq("pw")+"@example.com")
 			if err := st.SetPassword(ctx, u.ID, hashA); err != nil {
 				t.Fatal(err)
@@ -83,10 +75,7 @@ func (s suite) passwordTests() []test {
 				t.Fatalf("PasswordHash of a deleted user = %v, want ErrNotFound", err)
 			}
 		}},
-		{"InTx", func(t *testing.T, st store.Store) {
-			if !s.caps.Passwords {
-				t.Skip("the schema keeps no passwords")
-			}
+		test{"InTx", func(t *testing.T, st store.Store) {
 			u := createUser(t, st, uniq("pw")+"@example.com")
 			boom := errors.New("boom")
 			err := st.WithTx(ctx, func(tx store.Store) error {
@@ -105,10 +94,7 @@ func (s suite) passwordTests() []test {
 				t.Fatalf("a rolled-back password was kept: %v", err)
 			}
 		}},
-		{"ConcurrentSets", func(t *testing.T, st store.Store) {
-			if !s.caps.Passwords {
-				t.Skip("the schema keeps no passwords")
-			}
+		test{"ConcurrentSets", func(t *testing.T, st store.Store) {
 			u := createUser(t, st, uniq("pw")+"@example.com")
 			var wg sync.WaitGroup
 			errs := make(chan error, s.caps.workers())
@@ -134,5 +120,5 @@ func (s suite) passwordTests() []test {
 				t.Fatalf("PasswordHash = %q, %v", got, err)
 			}
 		}},
-	}
+	)...)
 }

@@ -120,6 +120,15 @@ type test struct {
 	run  func(t *testing.T, s store.Store)
 }
 
+// when returns tests only for stores that have the capability: for the
+// others they are not run at all, rather than skipped.
+func when(capable bool, tests ...test) []test {
+	if !capable {
+		return nil
+	}
+	return tests
+}
+
 // Counts returns the number of rows of every table of the store, as Info
 // reports them. A store whose Info names no tables is counted through
 // ListUsers and ListSessions ("users", "accounts", "sessions").
