@@ -1,9 +1,6 @@
 package e2e_test
 
 import (
-	"bufio"
-	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,60 +42,12 @@ func startOIDCProvider(t *testing.T, c opConfig) string {
 		"OP_USER_NAME="+c.Name,
 		"OP_EXIT_WITH_STDIN=1",
 	)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &testenv.Buffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start node oidc-provider.mjs: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("oidc-provider.mjs did not stop on SIGTERM within 5s; killed")
-		}
-		stdin.Close()
-	})
-
-	type ready struct {
+	var r struct {
 		Issuer string `json:"issuer"`
-		Port   int    `json:"port"`
 	}
-	got := make(chan ready, 1)
-	go func() {
-		line, err := bufio.NewReader(stdout).ReadBytes('\n')
-		var r ready
-		if err == nil {
-			err = json.Unmarshal(line, &r)
-		}
-		got <- r
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case r := <-got:
-		if r.Issuer == "" {
-			t.Fatalf("oidc-provider.mjs printed no issuer\n%s", stderr.String())
-		}
-		return r.Issuer
-	case <-exited:
-		t.Fatalf("oidc-provider.mjs exited before it was ready\n%s", stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("oidc-provider.mjs was not ready within 30s\n%s", stderr.String())
+	stderr := testenv.StartReady(t, cmd, &r)
+	if r.Issuer == "" {
+		t.Fatalf("oidc-provider.mjs printed no issuer\n%s", stderr.String())
 	}
-	return ""
+	return r.Issuer
 }

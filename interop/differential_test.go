@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -152,61 +150,14 @@ func startExpressAuth(t *testing.T, node string, idp *devidp.Server) (origin str
 		"IDP_CLIENT_SECRET="+diffClientSecret,
 		"IDP_NAME="+diffProviderName,
 	)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
+	var r struct {
+		URL string `json:"url"`
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	stderr = testenv.StartReady(t, cmd, &r)
+	if !strings.HasPrefix(r.URL, "http://127.0.0.1:") {
+		t.Fatalf("express-server.mjs printed no URL\n%s", stderr.String())
 	}
-	stderr = &testenv.Buffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start node express-server.mjs: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("express-server.mjs did not stop on SIGTERM within 5s; killed")
-		}
-		stdin.Close()
-	})
-	type ready struct {
-		URL  string `json:"url"`
-		Port int    `json:"port"`
-	}
-	got := make(chan ready, 1)
-	go func() {
-		line, err := bufio.NewReader(stdout).ReadBytes('\n')
-		var r ready
-		if err == nil {
-			_ = json.Unmarshal(line, &r)
-		}
-		got <- r
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case r := <-got:
-		if !strings.HasPrefix(r.URL, "http://127.0.0.1:") {
-			t.Fatalf("express-server.mjs printed no URL\n%s", stderr.String())
-		}
-		return r.URL, stderr
-	case <-exited:
-		t.Fatalf("express-server.mjs exited before it was ready\n%s", stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("express-server.mjs was not ready within 30s\n%s", stderr.String())
-	}
-	return "", nil
+	return r.URL, stderr
 }
 
 // startAuthkit serves flow.Handler at /auth of a fresh httptest server on
