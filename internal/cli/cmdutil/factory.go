@@ -56,6 +56,13 @@ type Factory struct {
 	Getenv func(string) string
 	// Now is the clock.
 	Now func() time.Time
+
+	config struct {
+		loaded bool
+		cfg    *config.Config
+		found  bool
+		err    error
+	}
 }
 
 // NewFactory returns a Factory over the process's streams and environment.
@@ -190,10 +197,19 @@ func ResolveUser(ctx context.Context, st store.Store, ref string) (store.User, e
 	return u, err
 }
 
-// LoadConfig loads authkit.yaml: the --config file, else AUTHKIT_CONFIG,
-// else ./authkit.yaml. found is false (and the error nil) when no file was
-// named and ./authkit.yaml does not exist.
+// LoadConfig loads authkit.yaml once per command: the --config file, else
+// AUTHKIT_CONFIG, else ./authkit.yaml. found is false (and the error nil)
+// when no file was named and ./authkit.yaml does not exist.
 func (f *Factory) LoadConfig() (cfg *config.Config, found bool, err error) {
+	c := &f.config
+	if !c.loaded {
+		c.cfg, c.found, c.err = f.loadConfig()
+		c.loaded = true
+	}
+	return c.cfg, c.found, c.err
+}
+
+func (f *Factory) loadConfig() (*config.Config, bool, error) {
 	path := f.ConfigPath
 	if path == "" {
 		var ok bool
@@ -201,7 +217,7 @@ func (f *Factory) LoadConfig() (cfg *config.Config, found bool, err error) {
 			return nil, false, nil
 		}
 	}
-	cfg, err = config.Load(path, f.Getenv)
+	cfg, err := config.Load(path, f.Getenv)
 	if err != nil {
 		return nil, true, err
 	}

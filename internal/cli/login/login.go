@@ -236,8 +236,9 @@ func firstLine(s string) string {
 	return s
 }
 
-// applyConfig takes from authkit.yaml what the flags and the environment
-// leave open: the linking policy, the session strategy and the database.
+// applyConfig takes from authkit.yaml what the flags leave open: the
+// linking policy and the session strategy (the database comes through
+// Factory.DatabaseSource).
 func applyConfig(f *cmdutil.Factory, o *Options, cfg *config.Config) {
 	if o.Linking == "" {
 		o.Linking = "never"
@@ -247,9 +248,6 @@ func applyConfig(f *cmdutil.Factory, o *Options, cfg *config.Config) {
 	}
 	if o.Session == "" && cfg != nil {
 		o.Session = string(cfg.Session.Strategy)
-	}
-	if cfg != nil && f.DatabaseURL == "" && f.Getenv("AUTHKIT_DATABASE_URL") == "" && cfg.Database.URL.Value() != "" {
-		f.DatabaseURL = cfg.Database.URL.Value()
 	}
 }
 

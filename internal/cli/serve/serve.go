@@ -193,9 +193,6 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 	case config.EncodingAuthJSv4:
 		return flow.Config{}, nil, cmdutil.Fail(action, errors.New("session.encoding authjs-v4 is not served yet"), "use authjs (the Auth.js v5 format) or jws")
 	}
-	if u := cfg.Database.URL.Value(); u != "" && f.DatabaseURL == "" {
-		f.DatabaseURL = u
-	}
 	var st *sqlstore.Store
 	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database || fc.Revocation || fc.Credentials {
 		if st, err = f.OpenStore(ctx, sqlstore.Options{}); err != nil {
