@@ -16,6 +16,15 @@ import (
 // lacks the e-mail permission) the profile keeps /user's address, marked
 // unverified.
 func fetchGitHub(ctx context.Context, client *http.Client, p *Provider, tok *Token) (map[string]any, error) {
+	list := func(v any) []any { l, _ := v.([]any); return l }
+	return fetchWithEmails(ctx, client, p, tok, list, "primary", "verified")
+}
+
+// fetchWithEmails reads the userinfo, then the e-mail list next to it
+// (<userinfo>/emails), whose entries items finds in the answer and whose
+// primary and verified flags have the given names, and applies it with
+// applyEmails. A refused list keeps /user's address, marked unverified.
+func fetchWithEmails(ctx context.Context, client *http.Client, p *Provider, tok *Token, items func(any) []any, primary, verified string) (map[string]any, error) {
 	raw, err := FetchUserInfo(ctx, client, p, tok)
 	if err != nil {
 		return nil, err
@@ -29,18 +38,11 @@ func fetchGitHub(ctx context.Context, client *http.Client, p *Provider, tok *Tok
 		}
 		return nil, p.fetchError(err)
 	}
-	list, _ := v.([]any)
 	var entries []emailEntry
-	for _, e := range list {
-		m := obj(e)
-		if m == nil {
-			continue
+	for _, e := range items(v) {
+		if m := obj(e); m != nil {
+			entries = append(entries, emailEntry{Email: str(m["email"]), Primary: truthy(m[primary]), Verified: truthy(m[verified])})
 		}
-		entries = append(entries, emailEntry{
-			Email:    str(m["email"]),
-			Primary:  truthy(m["primary"]),
-			Verified: truthy(m["verified"]),
-		})
 	}
 	applyEmails(raw, entries)
 	return raw, nil
@@ -120,35 +122,8 @@ func mapGitHub(raw map[string]any) (Profile, error) {
 // address, else the first confirmed one, never an unconfirmed one.
 // Auth.js reads no address from Bitbucket at all.
 func fetchBitbucket(ctx context.Context, client *http.Client, p *Provider, tok *Token) (map[string]any, error) {
-	raw, err := FetchUserInfo(ctx, client, p, tok)
-	if err != nil {
-		return nil, err
-	}
-	raw["email_verified"] = false
-	v, err := getJSON(ctx, client, subURL(p.UserInfoURL, "emails"), tok.AccessToken)
-	if err != nil {
-		var se *statusError
-		if errors.As(err, &se) {
-			return raw, nil
-		}
-		return nil, p.fetchError(err)
-	}
-	var entries []emailEntry
-	if list, ok := at(obj(v), "values").([]any); ok {
-		for _, e := range list {
-			m := obj(e)
-			if m == nil {
-				continue
-			}
-			entries = append(entries, emailEntry{
-				Email:    str(m["email"]),
-				Primary:  truthy(m["is_primary"]),
-				Verified: truthy(m["is_confirmed"]),
-			})
-		}
-	}
-	applyEmails(raw, entries)
-	return raw, nil
+	values := func(v any) []any { l, _ := at(obj(v), "values").([]any); return l }
+	return fetchWithEmails(ctx, client, p, tok, values, "is_primary", "is_confirmed")
 }
 
 // mapBitbucket is Auth.js's Bitbucket mapping (id from account_id, name
