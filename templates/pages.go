@@ -102,6 +102,8 @@ type SignInPage struct {
 	Email *EmailForm
 	// Credentials is the credentials form; nil means none.
 	Credentials *CredentialsForm
+	// Wallet is the Sign-In with Ethereum button; nil means none.
+	Wallet *WalletButton
 	// Error is an error code (?error=…); when set, an alert region above
 	// the forms shows ErrorMessage.
 	Error string

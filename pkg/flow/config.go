@@ -74,6 +74,10 @@ type Config struct {
 	// Credentials turns on password sign-in (POST /callback/credentials)
 	// for users with a password in the store (authkit users set-password).
 	Credentials bool
+	// Email turns on the email (magic link) sign-in; nil means off.
+	Email *EmailConfig
+	// SIWE turns on Sign-In with Ethereum; nil means off.
+	SIWE *SIWEConfig
 	// Revocation turns on the jti deny-list for JWT sessions: sign-out
 	// revokes the token's jti in the store, and every read checks it (one
 	// indexed lookup), so a revoked token stops working at once on every

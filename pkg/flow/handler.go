@@ -127,7 +127,11 @@ func (res *response) page(status int, page any) {
 		res.w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	res.w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'")
+	csp := "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+	if p, ok := page.(templates.SignInPage); ok && p.Wallet != nil {
+		csp += "; script-src 'self'; connect-src 'self'"
+	}
+	res.w.Header().Set("Content-Security-Policy", csp)
 	res.w.Header().Set("X-Content-Type-Options", "nosniff")
 	res.w.WriteHeader(status)
 	res.w.Write(buf.Bytes())
@@ -139,7 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, h.base+"/")
 	action, provider, _ := strings.Cut(rest, "/")
 	if !ok || !knownActions[action] || strings.Contains(provider, "/") || (r.Method != http.MethodGet && r.Method != http.MethodPost) ||
-		(provider != "" && action != "signin" && action != "callback") {
+		(provider != "" && action != "signin" && action != "callback" && action != "siwe") {
 		res.json(http.StatusBadRequest, "Bad request.", nil)
 		return
 	}
@@ -175,10 +179,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		res.keepInit()
 		res.redirect(h.url("/signin"))
+	case action == "signin" && provider == EmailProviderID && h.e.cfg.Email != nil && r.Method == http.MethodPost:
+		h.emailSignIn(res, body)
 	case action == "signin" && provider != "" && r.Method == http.MethodPost:
 		h.signIn(res, provider, body)
 	case action == "callback" && provider == CredentialsProviderID && h.e.cfg.Credentials && r.Method == http.MethodPost:
 		h.credentials(res, body)
+	case action == "callback" && provider == EmailProviderID && h.e.cfg.Email != nil:
+		h.emailCallback(res, body)
+	case action == "callback" && provider == SIWEProviderID && h.e.cfg.SIWE != nil && r.Method == http.MethodPost:
+		h.siweCallback(res, body)
+	case action == "siwe" && h.e.cfg.SIWE != nil:
+		h.siwe(res, provider, body)
 	case action == "callback" && provider != "":
 		h.callback(res, provider, body)
 	case action == "signout" && r.Method == http.MethodGet:
@@ -200,7 +212,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 var knownActions = map[string]bool{"session": true, "csrf": true, "providers": true, "signin": true, "callback": true,
-	"signout": true, "verify-request": true, "error": true, "jwks": true}
+	"signout": true, "verify-request": true, "error": true, "jwks": true, "siwe": true}
 
 // readBody reads a form or JSON body (Auth.js accepts both).
 func readBody(r *http.Request) url.Values {
@@ -344,6 +356,12 @@ func (h *Handler) signInPage(res *response, csrf string) {
 	page := templates.SignInPage{Brand: h.opts.Brand, CSRFToken: csrf, CallbackURL: SafeRedirect(q.Get("callbackUrl"), h.origin())}
 	for _, p := range h.e.cfg.Providers {
 		page.Providers = append(page.Providers, templates.ProviderButton{ID: p.ID, Name: p.Name, Action: h.url("/signin/" + url.PathEscape(p.ID))})
+	}
+	if h.e.cfg.Email != nil {
+		page.Email = &templates.EmailForm{Action: h.url("/signin/" + EmailProviderID)}
+	}
+	if h.e.cfg.SIWE != nil {
+		page.Wallet = &templates.WalletButton{NonceURL: h.url("/siwe/nonce"), Action: h.url("/callback/" + SIWEProviderID), ScriptURL: h.url("/siwe/wallet.js")}
 	}
 	if h.e.cfg.Credentials {
 		page.Credentials = &templates.CredentialsForm{Action: h.url("/callback/" + CredentialsProviderID), ProviderName: credentialsProvider.Name,
