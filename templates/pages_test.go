@@ -25,6 +25,9 @@ var (
 		{ID: "google", Name: "Google", Action: "https://app.example.com/auth/signin/google"},
 	}
 	testEmail       = &EmailForm{Action: "/auth/signin/resend", ProviderName: "Email"}
+	testWallet = &WalletButton{
+		NonceURL: "/auth/siwe/nonce", Action: "/auth/callback/siwe", ScriptURL: "/auth/siwe/wallet.js",
+	}
 	testCredentials = &CredentialsForm{
 		Action:       "/auth/callback/credentials",
 		ProviderName: "Password",
@@ -70,6 +73,15 @@ func pageCases() []pageCase {
 			CSRFToken: testCSRF, CallbackURL: testCallback, Providers: testProviders, Email: testEmail,
 		}, a11yWant{forms: 3}},
 		{"signin_none", SignInPage{CSRFToken: testCSRF}, a11yWant{}},
+		{"signin_wallet", SignInPage{
+			CSRFToken: testCSRF, CallbackURL: testCallback, Wallet: testWallet,
+		}, a11yWant{forms: 1, wallet: true}},
+		{"signin_wallet_all", SignInPage{
+			Brand:     Brand{Name: "Acme"},
+			CSRFToken: testCSRF, CallbackURL: testCallback,
+			Providers: testProviders, Email: testEmail, Credentials: testCredentials, Wallet: testWallet,
+			Error: "CredentialsSignin",
+		}, a11yWant{forms: 5, alert: true, wallet: true}},
 		{"signout", SignOutPage{
 			CSRFToken: testCSRF, CallbackURL: testCallback, Action: "/auth/signout",
 		}, a11yWant{forms: 1}},
@@ -79,6 +91,10 @@ func pageCases() []pageCase {
 		}, a11yWant{forms: 1}},
 		{"verify_request", VerifyRequestPage{Host: "https://app.example.com"}, a11yWant{}},
 		{"verify_request_bare_host", VerifyRequestPage{Brand: Brand{Name: "Acme"}, Host: "app.example.com"}, a11yWant{}},
+		{"confirm_email", ConfirmEmailPage{
+			CSRFToken: testCSRF, CallbackURL: testCallback, Action: "/auth/callback/email",
+			Email: "ada@example.com", Token: "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+		}, a11yWant{forms: 1}},
 		{"error_configuration", ErrorPage{Code: "Configuration", Status: 500}, a11yWant{alert: true}},
 		{"error_verification", ErrorPage{
 			Code: "Verification", SignInURL: "/auth/signin", Status: 403,
@@ -177,6 +193,8 @@ func TestPointerAndValueRenderTheSame(t *testing.T) {
 			ptr = &p
 		case ErrorPage:
 			ptr = &p
+		case ConfirmEmailPage:
+			ptr = &p
 		}
 		if a, b := render(t, c.page), render(t, ptr); a != b {
 			t.Errorf("%s: the pointer renders differently", c.name)
@@ -258,6 +276,7 @@ func TestEscapingOtherPages(t *testing.T) {
 		VerifyRequestPage{Brand: Brand{Name: evil}, Host: evil},
 		VerifyRequestPage{Host: "https://example.com/" + evil},
 		ErrorPage{Brand: Brand{Name: evil}, Code: evil, Message: evil, SignInURL: "javascript:alert(1)"},
+		ConfirmEmailPage{Brand: Brand{Name: evil}, CSRFToken: evil, CallbackURL: evil, Action: "javascript:alert(1)", Email: evil, Token: evil},
 	}
 	for _, p := range pages {
 		out := render(t, p)
@@ -538,12 +557,89 @@ func TestErrorStatus(t *testing.T) {
 func TestNoExternalAssets(t *testing.T) {
 	for _, c := range pageCases() {
 		for _, tg := range scanTags(render(t, c.page)) {
-			if tg.has["src"] && !(tg.name == "img" && tg.attrs["class"] == "logo") {
+			if tg.has["src"] && !(tg.name == "img" && tg.attrs["class"] == "logo") &&
+				!(tg.name == "script" && c.want.wallet && tg.attrs["src"] == testWallet.ScriptURL) {
 				t.Errorf("%s: <%s src=%q> loads something", c.name, tg.name, tg.attrs["src"])
 			}
 			if tg.has["style"] {
 				t.Errorf("%s: <%s> has a style attribute (all CSS is in the one <style>)", c.name, tg.name)
 			}
 		}
+	}
+}
+
+func TestWalletButton(t *testing.T) {
+	page := render(t, SignInPage{CSRFToken: "tok", CallbackURL: "/after", Providers: testProviders[:1], Wallet: testWallet})
+	for _, want := range []string{
+		`<p class="divider">or</p>
+<form method="post" action="/auth/callback/siwe" data-provider-type="siwe" data-nonce-url="/auth/siwe/nonce">`,
+		`<input type="hidden" name="csrfToken" value="tok">`,
+		`<button type="button">Sign in with Ethereum</button>`,
+		`<p class="note" role="status"></p>`,
+		`<script src="/auth/siwe/wallet.js" defer></script>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "No sign-in methods") {
+		t.Error("a page with only the wallet says no method is configured")
+	}
+	if only := render(t, SignInPage{Wallet: testWallet}); strings.Contains(only, "No sign-in methods") || strings.Contains(only, `<p class="divider">`) {
+		t.Error("the wallet alone shows the empty note or a divider")
+	}
+	// Without the wallet there is no script, and the checker refuses one.
+	if strings.Contains(render(t, SignInPage{Providers: testProviders}), "<script") {
+		t.Error("a script without the wallet")
+	}
+	bad := map[string]string{
+		"submit button": strings.Replace(page, `<button type="button">Sign in with Ethereum`, `<button type="submit">Sign in with Ethereum`, 1),
+		"inline script": strings.Replace(page, `<script src="/auth/siwe/wallet.js" defer></script>`, `<script>x()</script>`, 1),
+		"two scripts":   strings.Replace(page, "</main>", `<script src="/x.js" defer></script></main>`, 1),
+		"no status":     strings.Replace(page, `<p class="note" role="status"></p>`, "", 1),
+	}
+	for name, p := range bad {
+		if len(a11yProblems(p, a11yWant{forms: 2, wallet: true})) == 0 {
+			t.Errorf("the checker passed a wallet page with %s", name)
+		}
+	}
+	if len(a11yProblems(page, a11yWant{forms: 2})) == 0 {
+		t.Error("the checker passed a script on a page without the wallet")
+	}
+	checkPage(t, "wallet", page, a11yWant{forms: 2, wallet: true})
+}
+
+func TestWalletEscaping(t *testing.T) {
+	page := render(t, SignInPage{CSRFToken: `"><script>alert(1)</script>`, Wallet: &WalletButton{
+		NonceURL: "javascript:alert(1)", Action: `/cb"><script>alert(2)</script>`, ScriptURL: "javascript:alert(3)",
+	}})
+	if strings.Contains(page, "javascript:") || strings.Count(page, "<script") != 1 {
+		t.Errorf("a javascript: URL or a script got through:\n%s", page)
+	}
+	for _, want := range []string{`data-nonce-url="#ZgotmplZ"`, `<script src="#ZgotmplZ" defer></script>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+}
+
+func TestWalletScript(t *testing.T) {
+	js := string(WalletScript())
+	for _, want := range []string{`form[data-provider-type="siwe"]`, "eth_requestAccounts", "eth_chainId", "personal_sign",
+		`"X-Auth-Return-Redirect": "1"`, "No Ethereum wallet found in this browser.", "data-nonce-url"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("wallet.js lacks %s", want)
+		}
+	}
+	// It loads nothing and evaluates nothing.
+	for _, bad := range []string{"eval(", "new Function", "innerHTML", "document.write", "import(", "http://", "https://", "<script"} {
+		if strings.Contains(js, bad) {
+			t.Errorf("wallet.js contains %s", bad)
+		}
+	}
+	b := WalletScript()
+	b[0] = 'X'
+	if WalletScript()[0] == 'X' {
+		t.Error("WalletScript hands out the embedded bytes")
 	}
 }

@@ -186,7 +186,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case action == "callback" && provider == CredentialsProviderID && h.e.cfg.Credentials && r.Method == http.MethodPost:
 		h.credentials(res, body)
 	case action == "callback" && provider == EmailProviderID && h.e.cfg.Email != nil:
-		h.emailCallback(res, body)
+		h.emailCallback(res, body, csrf)
 	case action == "callback" && provider == SIWEProviderID && h.e.cfg.SIWE != nil && r.Method == http.MethodPost:
 		h.siweCallback(res, body)
 	case action == "siwe" && h.e.cfg.SIWE != nil:
