@@ -217,31 +217,33 @@ type served struct {
 
 var listeningRE = regexp.MustCompile(`msg=listening url=(http://127\.0\.0\.1:\d+)`)
 
-// startServe runs `authkit serve --dev --addr 127.0.0.1:0 args...` through
-// cli.Run with a fresh SQLite database, reads its URL from its "listening"
-// log line, waits for /healthz, and stops it when the test ends (the
-// context's cancellation is the signal path), expecting exit 0.
+// startServe runs `authkit serve --dev --addr 127.0.0.1:0 args...` with a
+// fresh SQLite database (see runServe).
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	db := "sqlite:" + filepath.Join(t.TempDir(), "authkit.db")
+	return runServe(t, db, map[string]string{"AUTHKIT_DATABASE_URL": db}, append([]string{"serve", "--dev", "--addr", "127.0.0.1:0"}, args...)...)
+}
+
+// runServe runs `authkit args...` (a serve command) through cli.Run with
+// env as its whole environment, reads its URL from its "listening" log
+// line, waits for /healthz, and stops it when the test ends (the
+// context's cancellation is the signal path), expecting exit 0.
+func runServe(t *testing.T, db string, env map[string]string, args ...string) *served {
+	t.Helper()
 	stderr := &testenv.Buffer{}
 	f := &cmdutil.Factory{
 		IO: cmdutil.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: stderr},
 		// --database-url is a persistent flag bound to f.DatabaseURL, which
 		// cobra resets to its default: so the database comes from the
 		// environment.
-		Getenv: func(k string) string {
-			if k == "AUTHKIT_DATABASE_URL" {
-				return db
-			}
-			return ""
-		},
-		Now: time.Now,
+		Getenv: func(k string) string { return env[k] },
+		Now:    time.Now,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Run(ctx, f, append([]string{"serve", "--dev", "--addr", "127.0.0.1:0"}, args...))
+		done <- cli.Run(ctx, f, args)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -50,6 +50,11 @@ func scanTags(page string) []tag {
 type a11yWant struct {
 	alert bool // a role="alert" region
 	forms int  // number of forms
+	// wallet: the Sign-In with Ethereum form, whose one button is
+	// type="button" (the script drives it; without it nothing is sent),
+	// with a role="status" region, and the page's one script, external
+	// and deferred.
+	wallet bool
 }
 
 // checkPage reports the problems a11yProblems finds in a rendered page.
@@ -83,6 +88,10 @@ func a11yProblems(page string, want a11yWant) []string {
 		viewport     bool
 		formHidden   map[string]bool
 		headingLevel int
+		formSIWE     bool
+		walletForms  int
+		walletStatus int
+		scripts      int
 	)
 	for _, tg := range tags {
 		if tg.closing {
@@ -90,7 +99,7 @@ func a11yProblems(page string, want a11yWant) []string {
 				if !inForm {
 					fail("</form> without <form>")
 				}
-				if formSubmits == 0 {
+				if formSubmits == 0 && !formSIWE {
 					fail("a form has no submit button")
 				}
 				if want.forms > 0 && (!formHidden["csrfToken"] || !formHidden["callbackUrl"]) {
@@ -130,6 +139,10 @@ func a11yProblems(page string, want a11yWant) []string {
 				fail("nested <form>")
 			}
 			inForm, formSubmits, formHidden = true, 0, map[string]bool{}
+			formSIWE = want.wallet && tg.attrs["data-provider-type"] == "siwe"
+			if formSIWE {
+				walletForms++
+			}
 			forms++
 			if tg.attrs["method"] != "post" {
 				fail("form method is %q, want post", tg.attrs["method"])
@@ -141,7 +154,12 @@ func a11yProblems(page string, want a11yWant) []string {
 			if !inForm {
 				fail("<button> outside a form")
 			}
-			if tg.attrs["type"] != "submit" {
+			if formSIWE {
+				if tg.attrs["type"] != "button" || formSubmits > 0 {
+					fail("the wallet form's button is type %q, want one type=\"button\"", tg.attrs["type"])
+				}
+				formSubmits++
+			} else if tg.attrs["type"] != "submit" {
 				fail("<button> type is %q, want submit", tg.attrs["type"])
 			} else {
 				formSubmits++
@@ -163,7 +181,19 @@ func a11yProblems(page string, want a11yWant) []string {
 			if !tg.has["alt"] || strings.TrimSpace(tg.attrs["alt"]) == "" {
 				fail("<img> without alt text")
 			}
-		case "script", "link", "iframe", "object", "embed", "base":
+		case "script":
+			scripts++
+			if !want.wallet || scripts > 1 || tg.attrs["src"] == "" || !tg.has["defer"] {
+				fail("<script> is not allowed: the pages run no script but the wallet form's one external, deferred script")
+			}
+		case "p":
+			if tg.attrs["role"] == "status" {
+				if !inForm || !formSIWE {
+					fail("a role=status region outside the wallet form")
+				}
+				walletStatus++
+			}
+		case "link", "iframe", "object", "embed", "base":
 			fail("<%s> is not allowed: the pages load nothing and run no script", tg.name)
 		}
 		for a := range tg.attrs {
@@ -219,6 +249,15 @@ func a11yProblems(page string, want a11yWant) []string {
 	}
 	if forms != want.forms {
 		fail("%d forms, want %d", forms, want.forms)
+	}
+	if want.wallet {
+		if walletForms != 1 || walletStatus != 1 || scripts != 1 {
+			fail("%d wallet forms, %d status regions, %d scripts; want one of each", walletForms, walletStatus, scripts)
+		}
+		// The script element is empty: the code comes from its src.
+		if !regexp.MustCompile(`<script src="[^"]+" defer></script>`).MatchString(page) {
+			fail("the wallet script is not an empty <script src=… defer>")
+		}
 	}
 	// Nothing in the CSS loads anything.
 	style := styleRE.FindString(page)

@@ -135,6 +135,24 @@ type VerifyRequestPage struct {
 	Host string
 }
 
+// ConfirmEmailPage is the page an email sign-in link opens: "Sign in as
+// <email>?" and a button that POSTs the token. The link itself changes
+// nothing, so that mail scanners which fetch links do not spend it.
+type ConfirmEmailPage struct {
+	// Brand is the site's name, logo and accent colour.
+	Brand Brand
+	// CSRFToken is posted as csrfToken.
+	CSRFToken string
+	// CallbackURL is where to go after signing in, posted as callbackUrl.
+	CallbackURL string
+	// Action is the URL the form POSTs to (…/callback/<id>).
+	Action string
+	// Email is the address the link was sent to, posted as email.
+	Email string
+	// Token is the link's token, posted as token.
+	Token string
+}
+
 // ErrorPage is the error page: a heading and a readable sentence for the
 // code, and a link back to sign-in when SignInURL is set.
 type ErrorPage struct {
@@ -158,7 +176,7 @@ var pageTemplates = parsePages()
 func parsePages() map[string]*template.Template {
 	base := template.Must(template.New("layout.html").ParseFS(pageFS, "pages/layout.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"signin", "signout", "verify-request", "error"} {
+	for _, name := range []string{"signin", "signout", "verify-request", "error", "confirm-email"} {
 		t := template.Must(base.Clone())
 		pages[name] = template.Must(t.ParseFS(pageFS, "pages/"+name+".html"))
 	}
@@ -166,7 +184,7 @@ func parsePages() map[string]*template.Template {
 }
 
 // Render writes the HTML of page, which is a SignInPage, SignOutPage,
-// VerifyRequestPage or ErrorPage (or a pointer to one). Every value goes
+// VerifyRequestPage, ConfirmEmailPage or ErrorPage (or a pointer to one). Every value goes
 // through html/template's contextual escaping. The page is rendered in full
 // before anything is written, so a failure writes nothing. Render sets no
 // headers: the caller sends "Content-Type: text/html; charset=utf-8" and
@@ -205,6 +223,12 @@ func view(page any) (string, any, error) {
 		if p != nil {
 			return "verify-request", newVerifyView(p), nil
 		}
+	case ConfirmEmailPage:
+		return "confirm-email", confirmView{layoutView: newLayout(p.Brand), ConfirmEmailPage: p}, nil
+	case *ConfirmEmailPage:
+		if p != nil {
+			return "confirm-email", confirmView{layoutView: newLayout(p.Brand), ConfirmEmailPage: *p}, nil
+		}
 	case ErrorPage:
 		return "error", newErrorView(&p), nil
 	case *ErrorPage:
@@ -237,6 +261,7 @@ type signInView struct {
 	Providers    []ProviderButton
 	Email        *emailView
 	Credentials  *credentialsView
+	Wallet       *WalletButton
 	Error        string
 	ErrorMessage string
 }
@@ -260,6 +285,7 @@ func newSignInView(p *SignInPage) signInView {
 		CSRFToken:   p.CSRFToken,
 		CallbackURL: p.CallbackURL,
 		Providers:   p.Providers,
+		Wallet:      p.Wallet,
 		Error:       p.Error,
 	}
 	if p.Error != "" {
@@ -316,6 +342,11 @@ func newVerifyView(p *VerifyRequestPage) verifyView {
 		v.HostName = h
 	}
 	return v
+}
+
+type confirmView struct {
+	layoutView
+	ConfirmEmailPage
 }
 
 type errorView struct {

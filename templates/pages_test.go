@@ -25,9 +25,6 @@ var (
 		{ID: "google", Name: "Google", Action: "https://app.example.com/auth/signin/google"},
 	}
 	testEmail       = &EmailForm{Action: "/auth/signin/resend", ProviderName: "Email"}
-	testWallet = &WalletButton{
-		NonceURL: "/auth/siwe/nonce", Action: "/auth/callback/siwe", ScriptURL: "/auth/siwe/wallet.js",
-	}
 	testCredentials = &CredentialsForm{
 		Action:       "/auth/callback/credentials",
 		ProviderName: "Password",
@@ -35,6 +32,9 @@ var (
 			{Name: "username", Label: "Username", Type: "text", Autocomplete: "username"},
 			{Name: "password", Label: "Password", Type: "password"},
 		},
+	}
+	testWallet = &WalletButton{
+		NonceURL: "/auth/siwe/nonce", Action: "/auth/callback/siwe", ScriptURL: "/auth/siwe/wallet.js",
 	}
 )
 

@@ -127,11 +127,13 @@ type Engine struct {
 	names     session.CookieNames
 	secure    bool
 	checks    map[string]*session.JWE
+	siwe      *siweState
 	codec     session.Codec
 	client    *http.Client
 	verifiers *verifierCache
 	used      usedStates
 	throttle  throttle
+	linkLimit rateLimit
 }
 
 // New checks cfg and returns an Engine.
@@ -166,6 +168,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Revocation && (cfg.Store == nil || cfg.Strategy != JWT) {
 		return nil, errors.New("authkit: cannot start the sign-in engine: revocation is for JWT sessions and needs a store; set a database URL and session strategy jwt, or drop revocation")
+	}
+	if cfg.Email != nil && (cfg.Store == nil || cfg.Email.Sender == nil) {
+		return nil, errors.New("authkit: cannot start the sign-in engine: email sign-in needs a store (for its one-time tokens) and a mail sender; set a database URL and email.smtp_url")
 	}
 	if cfg.Credentials && cfg.Store == nil {
 		return nil, errors.New("authkit: cannot start the sign-in engine: password sign-in needs a store; set a database URL")
@@ -205,6 +210,11 @@ func New(cfg Config) (*Engine, error) {
 		e.codec = cfg.SessionCodec
 	} else if e.codec, err = session.NewAuthJS(cfg.Secrets, e.names.SessionToken); err != nil {
 		return nil, err
+	}
+	if cfg.SIWE != nil {
+		if e.siwe, err = newSIWEState(e, *cfg.SIWE); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }

@@ -384,7 +384,7 @@ func (h *Handler) emailCallback(res *response, body url.Values, csrf string) {
 	if r.Method == http.MethodGet {
 		q := r.URL.Query()
 		res.keepInit()
-		res.w.Header().Set("Referrer-Policy", "no-referrer")
+		res.w.Header().Set("Referrer-Policy", "same-origin")
 		res.page(http.StatusOK, templates.ConfirmEmailPage{Brand: h.opts.Brand, CSRFToken: csrf, CallbackURL: res.cb,
 			Action: h.url("/callback/" + EmailProviderID), Email: q.Get("email"), Token: q.Get("token")})
 		return

@@ -285,9 +285,9 @@ func TestEmailAddressesRefused(t *testing.T) {
 
 func TestNormalizeEmailIdentifier(t *testing.T) {
 	for in, want := range map[string]string{
-		"Victim@X.COM ":       "victim@x.com",
-		"victim＠x.com":        "victim@x.com",
-		"ＡＤＡ@example.com":     "ada@example.com",
+		"Victim@X.COM ":        "victim@x.com",
+		"victim＠x.com":         "victim@x.com",
+		"ＡＤＡ@example.com":      "ada@example.com",
 		"o'brien+tag@ex.co.uk": "o'brien+tag@ex.co.uk",
 	} {
 		got, err := flow.NormalizeEmailIdentifier(in)

@@ -38,8 +38,13 @@ type Decision struct {
 }
 
 func accountType(p *providers.Provider) string {
-	if p.Kind == providers.OIDC {
+	switch p.Kind {
+	case providers.OIDC:
 		return "oidc"
+	case providers.SIWE:
+		// Auth.js signs wallets in through a credentials provider; the
+		// account row keeps that type.
+		return "credentials"
 	}
 	return "oauth"
 }

@@ -13,7 +13,7 @@ var demoPage = template.Must(template.New("demo").Parse(`<!doctype html>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
 <main><h1>authkit serve --dev</h1>
 {{if .}}<p>Signed in as <strong>{{.User.Name}}</strong> ({{.User.Email}}), user id <code>{{.User.ID}}</code>.</p>
-<p><a href="{{$.Base}}/session">Session JSON</a> · <a href="{{$.Base}}/signout">Sign out</a></p>{{end}}
+<p><a href="{{$.Base}}/session">Session JSON</a> · <a href="{{$.Base}}/signout">Sign out</a> · <a href="/dev/inbox">Dev inbox</a></p>{{end}}
 </main></body></html>
 `))
 

@@ -23,6 +23,7 @@ import (
 	"github.com/authkit-dev/authkit/internal/devidp"
 	"github.com/authkit-dev/authkit/pkg/config"
 	"github.com/authkit-dev/authkit/pkg/flow"
+	"github.com/authkit-dev/authkit/pkg/mail"
 	"github.com/authkit-dev/authkit/pkg/providers"
 	"github.com/authkit-dev/authkit/pkg/session"
 	"github.com/authkit-dev/authkit/pkg/store/sqlstore"
@@ -51,8 +52,10 @@ structured logs on stderr, and a graceful shutdown on SIGTERM or Ctrl-C
 (requests in flight finish).
 
 --dev needs no setup at all: SQLite (./authkit.db, migrated), the dev identity
-provider mounted at /devidp as provider "dev", a protected demo page at /, all
-on 127.0.0.1, and a fresh secret unless AUTH_SECRET is set.`,
+provider mounted at /devidp as provider "dev", email sign-in whose mail goes to
+a local inbox page (/dev/inbox) and to the log, password sign-in (authkit users
+set-password), Sign-In with Ethereum for an injected wallet, a protected demo
+page at /, all on 127.0.0.1, and a fresh secret unless AUTH_SECRET is set.`,
 		Example: `  authkit serve --dev                       # open http://127.0.0.1:3000/
   authkit serve --config authkit.yaml --addr 127.0.0.1:8080
   authkit serve --dev --session jwt`,
@@ -193,14 +196,43 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 	case config.EncodingAuthJSv4:
 		return flow.Config{}, nil, cmdutil.Fail(action, errors.New("session.encoding authjs-v4 is not served yet"), "use authjs (the Auth.js v5 format) or jws")
 	}
+	if cfg.Email != nil {
+		if fc.Email, err = emailConfig(cfg); err != nil {
+			return flow.Config{}, nil, err
+		}
+	}
+	if cfg.SIWE != nil {
+		fc.SIWE = &flow.SIWEConfig{Domain: cfg.SIWE.Domain}
+		for _, id := range cfg.SIWE.ChainIDs {
+			fc.SIWE.ChainIDs = append(fc.SIWE.ChainIDs, uint64(id))
+		}
+	}
 	var st *sqlstore.Store
-	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database || fc.Revocation || fc.Credentials {
+	if cfg.Database.URL.Value() != "" || f.DatabaseURL != "" || fc.Strategy == flow.Database || fc.Revocation || fc.Credentials || fc.Email != nil || fc.SIWE != nil {
 		if st, err = f.OpenStore(ctx, sqlstore.Options{}); err != nil {
 			return flow.Config{}, nil, cmdutil.FailStore(action, err, "run authkit db migrate")
 		}
 		fc.Store = st
 	}
 	return fc, st, nil
+}
+
+// emailConfig builds the email sign-in from the email section: the SMTP
+// server of email.smtp_url.
+func emailConfig(cfg *config.Config) (*flow.EmailConfig, error) {
+	raw := cfg.Email.SMTPURL.Value()
+	if raw == "" {
+		return nil, cmdutil.Fail(action, errors.New("the email section has no smtp_url"), "set email.smtp_url: ${SMTP_URL} in "+cfg.Path+" and SMTP_URL=smtp://user:password@smtp.example.com:587, or drop the email section")
+	}
+	sc, err := mail.ParseURL(raw)
+	if err != nil {
+		return nil, cmdutil.Fail(action, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot ")), "fix email.smtp_url in "+cfg.Path)
+	}
+	sender, err := mail.NewSMTP(*sc)
+	if err != nil {
+		return nil, cmdutil.Fail(action, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot ")), "fix email.smtp_url in "+cfg.Path)
+	}
+	return &flow.EmailConfig{Sender: sender, From: cfg.Email.From, MaxAge: cfg.Email.MaxAge}, nil
 }
 
 // devSetup: SQLite migrated, the dev IdP mounted at /devidp, a secret.
@@ -233,7 +265,13 @@ func devSetup(ctx context.Context, f *cmdutil.Factory, mux *http.ServeMux, origi
 		secrets = []string{base64.StdEncoding.EncodeToString(b)}
 		log.Info("no AUTH_SECRET: using a fresh secret; JWT sessions end when the server stops")
 	}
-	return flow.Config{Providers: []*providers.Provider{p}, Secrets: secrets, BaseURL: origin + "/auth", Store: st, Now: f.Now}, st, nil
+	inbox := &mail.Inbox{OnReceive: mail.LogReceived(log.With("component", "mail"))}
+	mux.Handle("/dev/inbox", inbox)
+	host := strings.TrimPrefix(origin, "http://")
+	return flow.Config{Providers: []*providers.Provider{p}, Secrets: secrets, BaseURL: origin + "/auth", Store: st, Now: f.Now,
+		Email:       &flow.EmailConfig{Sender: inbox, MaxAge: 15 * time.Minute},
+		Credentials: true,
+		SIWE:        &flow.SIWEConfig{Domain: host, ChainIDs: []uint64{1}}}, st, nil
 }
 
 // statusWriter remembers the status for the request log.
