@@ -260,6 +260,14 @@ func (h *Handler) providers(res *response) {
 		out[CredentialsProviderID] = map[string]string{"id": CredentialsProviderID, "name": credentialsProvider.Name, "type": "credentials",
 			"signinUrl": h.url("/signin/" + CredentialsProviderID), "callbackUrl": h.url("/callback/" + CredentialsProviderID)}
 	}
+	if h.e.cfg.Email != nil {
+		out[EmailProviderID] = map[string]string{"id": EmailProviderID, "name": emailProvider.Name, "type": "email",
+			"signinUrl": h.url("/signin/" + EmailProviderID), "callbackUrl": h.url("/callback/" + EmailProviderID)}
+	}
+	if h.e.cfg.SIWE != nil {
+		out[SIWEProviderID] = map[string]string{"id": SIWEProviderID, "name": siweProvider.Name, "type": "credentials",
+			"signinUrl": h.url("/siwe/nonce"), "callbackUrl": h.url("/callback/" + SIWEProviderID)}
+	}
 	for _, p := range h.e.cfg.Providers {
 		out[p.ID] = map[string]string{"id": p.ID, "name": p.Name, "type": accountType(p),
 			"signinUrl": h.url("/signin/" + url.PathEscape(p.ID)), "callbackUrl": h.url("/callback/" + url.PathEscape(p.ID))}

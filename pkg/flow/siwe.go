@@ -357,6 +357,10 @@ func (h *Handler) siweNonce(res *response, body url.Values) {
 		res.json(http.StatusBadRequest, map[string]string{"error": "InvalidAddress"}, noCache)
 		return
 	}
+	if !h.e.linkLimit.allow("siwe:"+clientAddr(r), siweNoncesPerClient, h.e.now()) {
+		res.json(http.StatusTooManyRequests, map[string]string{"error": "TooManyRequests"}, map[string]string{"Retry-After": "3600"})
+		return
+	}
 	c, cookie, err := h.e.SIWENonce(r.Context())
 	if err != nil {
 		h.log.Error("cannot issue a SIWE nonce", "reason", err.Error())
@@ -376,6 +380,10 @@ func (h *Handler) siweNonce(res *response, body url.Values) {
 	res.setCookies(cookie)
 	res.json(http.StatusOK, c, noCache)
 }
+
+// siweNoncesPerClient bounds the nonces (each a verification_tokens row
+// until used or expired) one client address may ask for per hour.
+const siweNoncesPerClient = 120
 
 func parseChainID(s string) (uint64, error) {
 	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {

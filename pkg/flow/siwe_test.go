@@ -902,3 +902,42 @@ func BenchmarkSIWESignIn(b *testing.B) {
 		})
 	}
 }
+
+func TestSIWENoncesLimitedPerClient(t *testing.T) {
+	env := siweApp(t, newStore(t), flow.JWT)
+	c := browser(t)
+	for i := range 120 {
+		if resp, _ := env.nonce(t, c, "", ""); resp.StatusCode != http.StatusOK {
+			t.Fatalf("nonce %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	before := rowCounts(t, env.st)
+	resp, ch := env.nonce(t, c, "", "")
+	if resp.StatusCode != http.StatusTooManyRequests || ch.Error != "TooManyRequests" || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("nonce 121: %d %+v", resp.StatusCode, ch)
+	}
+	assertUnchanged(t, env.st, before)
+	*env.now = env.now.Add(time.Hour)
+	if resp, _ := env.nonce(t, c, "", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("an hour later: %d", resp.StatusCode)
+	}
+}
+
+func TestProvidersListsEmailAndWallet(t *testing.T) {
+	env := siweApp(t, newStore(t), flow.JWT)
+	_, body := do(t, browser(t), "GET", env.srv.URL+"/auth/providers", nil)
+	var got map[string]map[string]string
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["siwe"]["type"] != "credentials" || got["siwe"]["callbackUrl"] != env.srv.URL+"/auth/callback/siwe" || got["dev"]["type"] != "oidc" || got["email"] != nil {
+		t.Fatalf("providers %s", body)
+	}
+	a := newEmailApp(t, newStore(t), flow.JWT)
+	_, body = do(t, browser(t), "GET", a.srv.URL+"/auth/providers", nil)
+	got = nil
+	json.Unmarshal([]byte(body), &got)
+	if got["email"]["type"] != "email" || got["email"]["signinUrl"] != a.srv.URL+"/auth/signin/email" || got["siwe"] != nil {
+		t.Fatalf("providers %s", body)
+	}
+}
