@@ -267,7 +267,7 @@ func (e *Engine) SignInWithEmailToken(ctx context.Context, email, token string, 
 		return nil, fail(Configuration, ErrProviderConfig, "email sign-in is not enabled")
 	}
 	id, err := NormalizeEmailIdentifier(email)
-	if err != nil || len(token) != 64 {
+	if err != nil || token == "" || len(token) > 512 {
 		return nil, fail(Verification, ErrLinkInvalid, "")
 	}
 	vt, err := e.cfg.Store.UseVerificationToken(ctx, id, e.verificationHash(token))
