@@ -401,3 +401,17 @@ func TestEmailTokenUsedOnce(t *testing.T) {
 		})
 	}
 }
+
+// The link's host comes from the base URL, whatever Host or forwarding
+// headers the request carries (CVE-2022-31127 class).
+func TestEmailLinkHostFromConfig(t *testing.T) {
+	a := newEmailApp(t, newStore(t), flow.JWT)
+	c := browser(t)
+	tok := csrf(t, c, a.app)
+	do(t, c, "POST", a.srv.URL+"/auth/signin/email", url.Values{"csrfToken": {tok}, "email": {"ada@example.com"}},
+		"Host", "evil.example", "X-Forwarded-Host", "evil.example", "Forwarded", "host=evil.example")
+	m := a.box.messages()
+	if len(m) != 1 || strings.Contains(m[0].Text+m[0].HTML+m[0].Subject, "evil") || !strings.HasPrefix(a.box.lastLink(t), a.srv.URL+"/auth/callback/email?") {
+		t.Fatalf("messages %+v", m)
+	}
+}
