@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authkit-dev/authkit/pkg/password"
 	"github.com/authkit-dev/authkit/pkg/providers"
 	"github.com/authkit-dev/authkit/pkg/session"
 	"github.com/authkit-dev/authkit/pkg/store"
@@ -74,6 +75,11 @@ type Config struct {
 	// Credentials turns on password sign-in (POST /callback/credentials)
 	// for users with a password in the store (authkit users set-password).
 	Credentials bool
+	// PasswordLimiter bounds the memory of concurrent password checks
+	// (argon2id takes 19 MiB each); nil means password.Default(), a
+	// 256 MiB budget. Checks beyond it wait up to its bound, then the
+	// sign-in answers 503.
+	PasswordLimiter *password.Limiter
 	// Email turns on the email (magic link) sign-in; nil means off.
 	Email *EmailConfig
 	// SIWE turns on Sign-In with Ethereum; nil means off.

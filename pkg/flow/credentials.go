@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,9 +26,14 @@ var (
 const CredentialsProviderID = "credentials"
 
 // throttle counts recent failures per key (an identifier, an address) and
-// makes each further attempt wait longer: after 3 failures within the
-// window, attempts are refused for 2^(failures-3) seconds, up to 15
-// minutes. It is per engine, in memory.
+// makes each further attempt wait longer: after 3 failures, attempts are
+// refused until 2^(failures-3) seconds after the last failure, up to 15
+// minutes. A key's count is forgotten a day after its last failure (or at
+// a success), so backing off to the 15-minute cap does not start a fresh
+// count: an account takes at most about 100 guesses a day from anywhere,
+// and is never locked for longer than 15 minutes. It is per engine, in
+// memory: counters do not survive a restart and are not shared between
+// instances.
 type throttle struct {
 	mu   sync.Mutex
 	keys map[string]*failures
@@ -41,7 +45,7 @@ type failures struct {
 }
 
 const (
-	throttleWindow = 15 * time.Minute
+	throttleForget = 24 * time.Hour
 	throttleFree   = 3
 	throttleMax    = 15 * time.Minute
 	throttleKeys   = 100_000
@@ -51,7 +55,7 @@ func (t *throttle) wait(key string, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	f := t.keys[key]
-	if f == nil || now.Sub(f.last) > throttleWindow || f.count < throttleFree {
+	if f == nil || now.Sub(f.last) > throttleForget || f.count < throttleFree {
 		return 0
 	}
 	d := time.Duration(1<<min(f.count-throttleFree, 10)) * time.Second
@@ -65,16 +69,43 @@ func (t *throttle) wait(key string, now time.Time) time.Duration {
 func (t *throttle) fail(key string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.keys == nil || len(t.keys) >= throttleKeys {
+	if t.keys == nil {
 		t.keys = make(map[string]*failures)
 	}
 	f := t.keys[key]
-	if f == nil || now.Sub(f.last) > throttleWindow {
+	if f == nil && len(t.keys) >= throttleKeys {
+		t.evict(now)
+	}
+	if f == nil || now.Sub(f.last) > throttleForget {
 		f = &failures{}
 		t.keys[key] = f
 	}
 	f.count++
 	f.last = now
+}
+
+// evict makes room when the table is full: first the forgotten keys, then
+// those not throttled yet (fewer than throttleFree failures), and only if
+// every key is throttled, all of them. So a flood of fresh keys (made-up
+// emails, many addresses) cannot wipe the counts of the accounts under
+// attack without first getting 100,000 keys throttled.
+func (t *throttle) evict(now time.Time) {
+	for k, f := range t.keys {
+		if now.Sub(f.last) > throttleForget {
+			delete(t.keys, k)
+		}
+	}
+	if len(t.keys) < throttleKeys {
+		return
+	}
+	for k, f := range t.keys {
+		if f.count < throttleFree {
+			delete(t.keys, k)
+		}
+	}
+	if len(t.keys) >= throttleKeys {
+		clear(t.keys)
+	}
 }
 
 func (t *throttle) reset(key string) {
@@ -86,17 +117,45 @@ func (t *throttle) reset(key string) {
 // credentialsProvider is the provider record of password sign-ins.
 var credentialsProvider = &providers.Provider{ID: CredentialsProviderID, Name: "Email and password", Kind: providers.Credentials}
 
+// passwords is the limiter of password work: the process's default
+// (password.Default()), shared by every engine, since argon2id memory is
+// the process's.
+func (e *Engine) passwords() *password.Limiter {
+	if e.cfg.PasswordLimiter != nil {
+		return e.cfg.PasswordLimiter
+	}
+	return password.Default()
+}
+
 // SignInWithPassword checks an email and a password against the store
 // (argon2id, or an imported bcrypt hash that is then rehashed), spending
 // the same work whether or not the user exists, throttling repeated
 // failures per email and per client address, and issues the session
 // (JWT or database) as a provider sign-in does.
+//
+// The email is normalised as the store normalises it at registration
+// (store.NormalizeEmail: NFKC, lower case, trimmed), so "Admin@X.com "
+// signs in admin@x.com and shares its throttle. An empty email or
+// password, or a password over password.MaxLength bytes, is refused
+// before any hashing (which says nothing about the user). Every refusal
+// is CredentialsSignin with ErrBadCredentials or ErrThrottled, the same
+// for an unknown user, a user without a password and a wrong password.
+//
+// The hashing runs under the process's password.Limiter: when the memory
+// budget stays full past its wait bound, or ctx ends while waiting, the
+// error is a Configuration *Error whose reason is password.ErrBusy
+// (errors.Is(err, password.ErrBusy)); nothing was hashed or counted
+// against the throttle, and the answer to give is 503 with Retry-After.
+//
+// A SignIn callback that returns an error or panics refuses the sign-in
+// (AccessDenied, ErrSignInRefused), as does a JWT callback that panics;
+// the panic's value is not kept (it could hold anything).
 func (e *Engine) SignInWithPassword(ctx context.Context, email, pw, clientAddr string, existing CallbackRequest) (*Result, error) {
 	if e.cfg.Store == nil || !e.cfg.Credentials {
 		return nil, fail(Configuration, ErrProviderConfig, "password sign-in is not enabled")
 	}
 	now := e.now()
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = store.NormalizeEmail(email)
 	keys := []string{"id:" + email, "ip:" + clientAddr}
 	for _, k := range keys {
 		if e.throttle.wait(k, now) > 0 {
@@ -109,8 +168,9 @@ func (e *Engine) SignInWithPassword(ctx context.Context, email, pw, clientAddr s
 		}
 		return nil, fail(CredentialsSignin, ErrBadCredentials, "")
 	}
-	if email == "" || len(pw) > password.MaxLength {
-		password.VerifyDummy("")
+	if email == "" || pw == "" || len(pw) > password.MaxLength {
+		// Decided by the input alone, so no dummy work is needed to hide
+		// whether the user exists; and a megabyte costs nothing.
 		return refuse()
 	}
 	user, err := e.cfg.Store.GetUserByEmail(ctx, email)
@@ -123,31 +183,53 @@ func (e *Engine) SignInWithPassword(ctx context.Context, email, pw, clientAddr s
 			return nil, failWith(AdapterError, ErrStore, err, "cannot read the password")
 		}
 	}
+	limiter := e.passwords()
 	if hash == "" {
-		password.VerifyDummy(pw)
+		if err := limiter.VerifyDummy(ctx, pw); errors.Is(err, password.ErrBusy) {
+			return nil, fail(Configuration, password.ErrBusy, "")
+		}
 		return refuse()
 	}
-	ok, rehash, err := password.Verify(pw, hash)
+	ok, rehash, err := limiter.Verify(ctx, pw, hash)
+	if errors.Is(err, password.ErrBusy) {
+		return nil, fail(Configuration, password.ErrBusy, "")
+	}
 	if err != nil || !ok {
 		return refuse()
 	}
 	for _, k := range keys {
 		e.throttle.reset(k)
 	}
-	if rehash {
-		if fresh, err := password.Hash(pw); err == nil {
-			e.cfg.Store.SetPassword(ctx, user.ID, fresh)
-		}
-	}
 	res := &Result{Provider: credentialsProvider, User: user,
 		Profile:  providers.Profile{ID: user.ID, Name: user.Name, Email: user.Email, Image: user.Image},
 		Decision: Decision{Kind: ExistingUser, Reason: "the password matches", UserID: user.ID}}
-	if err := e.signInCallback(ctx, res, &user, false); err != nil {
+	if err := e.passwordSignIn(ctx, existing, res, &user); err != nil {
 		return nil, err
 	}
-	existing.ProviderID = CredentialsProviderID
-	if err := e.issue(ctx, existing, res); err != nil {
-		return nil, err
+	if rehash {
+		// Only after a complete sign-in; a busy budget skips it (the next
+		// sign-in rehashes).
+		if fresh, err := limiter.Hash(ctx, pw); err == nil {
+			e.cfg.Store.SetPassword(ctx, user.ID, fresh)
+		}
 	}
 	return res, nil
+}
+
+// passwordSignIn runs the SignIn callback and issues the session, turning
+// a panic in either (the SignIn, JWT or OnEvent callback) into a refusal
+// that names the step but not the panic's value.
+func (e *Engine) passwordSignIn(ctx context.Context, existing CallbackRequest, res *Result, user *store.User) (err error) {
+	step := "the SignIn callback"
+	defer func() {
+		if r := recover(); r != nil {
+			err = fail(AccessDenied, ErrSignInRefused, "panic in %s", step)
+		}
+	}()
+	if err := e.signInCallback(ctx, res, user, false); err != nil {
+		return err
+	}
+	step = "issuing the session"
+	existing.ProviderID = CredentialsProviderID
+	return e.issue(ctx, existing, res)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authkit-dev/authkit/pkg/password"
 	"github.com/authkit-dev/authkit/pkg/session"
 	"github.com/authkit-dev/authkit/pkg/store"
 	"github.com/authkit-dev/authkit/templates"
@@ -361,7 +362,7 @@ func (h *Handler) signInPage(res *response, csrf string) {
 		res.redirect(withQuery(h.opts.Pages.SignIn, url.Values{"callbackUrl": {q.Get("callbackUrl")}, "error": {q.Get("error")}}))
 		return
 	}
-	page := templates.SignInPage{Brand: h.opts.Brand, CSRFToken: csrf, CallbackURL: SafeRedirect(q.Get("callbackUrl"), h.origin())}
+	page := templates.SignInPage{Brand: h.opts.Brand, CSRFToken: csrf, CallbackURL: res.cb}
 	for _, p := range h.e.cfg.Providers {
 		page.Providers = append(page.Providers, templates.ProviderButton{ID: p.ID, Name: p.Name, Action: h.url("/signin/" + url.PathEscape(p.ID))})
 	}
@@ -512,6 +513,12 @@ func (h *Handler) credentials(res *response, body url.Values) {
 	if err != nil {
 		code := CodeOf(err)
 		h.log.Warn("sign-in failed", "provider", CredentialsProviderID, "code", string(code), "reason", err.Error())
+		if errors.Is(err, password.ErrBusy) {
+			res.init = nil
+			res.w.Header().Set("Retry-After", "2")
+			res.json(http.StatusServiceUnavailable, map[string]string{"error": "the server is busy checking other passwords; try again in a moment"}, noCache)
+			return
+		}
 		if code == CredentialsSignin {
 			res.errorRedirect(h.signInURL(CredentialsSignin) + "&code=credentials")
 			return

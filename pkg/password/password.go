@@ -34,11 +34,18 @@
 //     is ErrMalformed.
 //   - Timing: comparisons are constant-time; VerifyDummy runs the same
 //     argon2id work as Verify of a current hash, for unknown users.
+//   - Memory: every computation runs under a Limiter, a weighted semaphore
+//     over argon2 memory (DefaultMemoryBudget, 256 MiB: 13 computations
+//     at once). Callers beyond it wait, up to a bound and while their
+//     context lives, then get ErrBusy with no hashing done (see
+//     limiter.go). The package-level functions use Default(); the Context
+//     forms take the caller's context, the others context.Background().
 //
 // Error messages never contain the password or the hash.
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -46,6 +53,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -124,8 +132,22 @@ func Check(password string) error {
 
 // Hash returns the argon2id PHC string of the password with the Current
 // parameters and a fresh random salt. It refuses passwords longer than
-// MaxLength and invalid UTF-8; the minimum length is Check's business.
+// MaxLength and invalid UTF-8; the minimum length is Check's business. It
+// runs under Default(), so it can return ErrBusy; HashContext bounds the
+// wait with a context.
 func Hash(password string) (string, error) {
+	return Default().Hash(context.Background(), password)
+}
+
+// HashContext is Hash with the caller's context: when ctx ends before the
+// memory budget has room, it returns ErrBusy without hashing.
+func HashContext(ctx context.Context, password string) (string, error) {
+	return Default().Hash(ctx, password)
+}
+
+// Hash is the package's Hash under l's budget.
+func (l *Limiter) Hash(ctx context.Context, password string) (string, error) {
+	l = l.get()
 	if len(password) > MaxLength {
 		return "", ErrTooLong
 	}
@@ -137,7 +159,10 @@ func Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("authkit: cannot hash password: %w", err)
 	}
-	key := derive(password, salt, p)
+	var key []byte
+	if err := l.run(ctx, p.Memory, func() { key = derive(password, salt, p) }); err != nil {
+		return "", err
+	}
 	return encode(p, salt, key), nil
 }
 
@@ -151,9 +176,22 @@ func encode(p Params, salt, key []byte) string {
 // computation.
 var onDerive func(Params)
 
+// deriving and derivePeak count the argon2id computations running at once
+// in the whole package, whatever limiter admitted them: the tests' check
+// that a budget holds does not rest on the limiter's own bookkeeping.
+var deriving, derivePeak atomic.Int64
+
 func derive(password string, salt []byte, p Params) []byte {
 	if onDerive != nil {
 		onDerive(p)
+	}
+	n := deriving.Add(1)
+	defer deriving.Add(-1)
+	for {
+		peak := derivePeak.Load()
+		if n <= peak || derivePeak.CompareAndSwap(peak, n) {
+			break
+		}
 	}
 	return argon2.IDKey([]byte(norm.NFKC.String(password)), salt, p.Time, p.Memory, p.Threads, uint32(p.KeyLen))
 }
@@ -163,8 +201,24 @@ func derive(password string, salt []byte, p Params) []byte {
 // replaced by a fresh Hash (bcrypt, or argon2id weaker than Current);
 // needsRehash is only ever true when ok is. A password longer than
 // MaxLength is ErrTooLong before any work; a hash Verify cannot read or
-// whose parameters are out of bounds is ErrMalformed.
+// whose parameters are out of bounds is ErrMalformed. It runs under
+// Default(), so it can return ErrBusy; VerifyContext bounds the wait with
+// a context.
 func Verify(password, encoded string) (ok bool, needsRehash bool, err error) {
+	return Default().Verify(context.Background(), password, encoded)
+}
+
+// VerifyContext is Verify with the caller's context: when ctx ends before
+// the memory budget has room, it returns ErrBusy without hashing.
+func VerifyContext(ctx context.Context, password, encoded string) (ok bool, needsRehash bool, err error) {
+	return Default().Verify(ctx, password, encoded)
+}
+
+// Verify is the package's Verify under l's budget. The hash is parsed
+// and checked against the bounds before the budget is asked for, and a
+// hash needing more memory than Current takes more of it.
+func (l *Limiter) Verify(ctx context.Context, password, encoded string) (ok bool, needsRehash bool, err error) {
+	l = l.get()
 	if len(password) > MaxLength {
 		return false, false, ErrTooLong
 	}
@@ -174,7 +228,10 @@ func Verify(password, encoded string) (ok bool, needsRehash bool, err error) {
 		if err != nil {
 			return false, false, err
 		}
-		got := derive(password, salt, p)
+		var got []byte
+		if err := l.run(ctx, p.Memory, func() { got = derive(password, salt, p) }); err != nil {
+			return false, false, err
+		}
 		if subtle.ConstantTimeCompare(got, key) != 1 {
 			return false, false, nil
 		}
@@ -182,12 +239,12 @@ func Verify(password, encoded string) (ok bool, needsRehash bool, err error) {
 			len(salt) < Current.SaltLen || len(key) < Current.KeyLen
 		return true, weaker, nil
 	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
-		return verifyBcrypt(password, encoded)
+		return l.verifyBcrypt(ctx, password, encoded)
 	}
 	return false, false, malformed("unknown scheme")
 }
 
-func verifyBcrypt(password, encoded string) (bool, bool, error) {
+func (l *Limiter) verifyBcrypt(ctx context.Context, password, encoded string) (bool, bool, error) {
 	cost, err := bcrypt.Cost([]byte(encoded))
 	if err != nil {
 		return false, false, malformed("bad bcrypt hash")
@@ -199,10 +256,16 @@ func verifyBcrypt(password, encoded string) (bool, bool, error) {
 		// bcrypt would read only the first 72 bytes; never truncate.
 		return false, false, nil
 	}
-	switch err := bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password)); {
-	case err == nil:
+	// bcrypt costs CPU, not memory: it takes the weight of one current
+	// argon2id computation.
+	var cmp error
+	if err := l.run(ctx, 0, func() { cmp = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(password)) }); err != nil {
+		return false, false, err
+	}
+	switch {
+	case cmp == nil:
 		return true, true, nil
-	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
+	case errors.Is(cmp, bcrypt.ErrMismatchedHashAndPassword):
 		return false, false, nil
 	default:
 		return false, false, malformed("bad bcrypt hash")
@@ -217,13 +280,31 @@ var (
 
 // VerifyDummy spends the time of a Verify against a current argon2id hash
 // and always fails. Call it when the user is unknown (or has no password),
-// so the response time does not tell whether the user exists.
+// so the response time does not tell whether the user exists. It runs
+// under Default() and does nothing when the budget is busy (as Verify
+// would return ErrBusy); VerifyDummyContext reports that.
 func VerifyDummy(password string) {
+	_ = Default().VerifyDummy(context.Background(), password)
+}
+
+// VerifyDummyContext is VerifyDummy with the caller's context. It returns
+// ErrBusy (without hashing) exactly when VerifyContext of a current hash
+// would, so a caller can answer unknown users as it answers known ones.
+func VerifyDummyContext(ctx context.Context, password string) error {
+	return Default().VerifyDummy(ctx, password)
+}
+
+// VerifyDummy is the package's VerifyDummy under l's budget; it returns
+// nil or an ErrBusy.
+func (l *Limiter) VerifyDummy(ctx context.Context, password string) error {
+	l = l.get()
 	if len(password) > MaxLength {
-		return // Verify returns ErrTooLong as early
+		return nil // Verify returns ErrTooLong as early
 	}
-	got := derive(password, dummySalt, Current)
-	subtle.ConstantTimeCompare(got, dummyKey)
+	return l.run(ctx, Current.Memory, func() {
+		got := derive(password, dummySalt, Current)
+		subtle.ConstantTimeCompare(got, dummyKey)
+	})
 }
 
 // parseArgon2id reads $argon2id$v=19$m=M,t=T,p=P$salt$key strictly: no
