@@ -13,7 +13,9 @@ import (
 	"github.com/authkit-dev/authkit/internal/cli/cmdutil"
 	"github.com/authkit-dev/authkit/internal/cli/dbcmd"
 	"github.com/authkit-dev/authkit/internal/cli/dev"
+	"github.com/authkit-dev/authkit/internal/cli/doctor"
 	"github.com/authkit-dev/authkit/internal/cli/events"
+	"github.com/authkit-dev/authkit/internal/cli/initcmd"
 	"github.com/authkit-dev/authkit/internal/cli/login"
 	"github.com/authkit-dev/authkit/internal/cli/providers"
 	"github.com/authkit-dev/authkit/internal/cli/secret"
@@ -49,6 +51,7 @@ including databases that Auth.js adapters wrote.`,
 	root.AddCommand(dev.NewCmdDev(f), login.NewCmdLogin(f), serve.NewCmdServe(f))
 	root.AddCommand(providers.NewCmdProviders(f))
 	root.AddCommand(siwe.NewCmdSIWE(f))
+	root.AddCommand(initcmd.NewCmdInit(f), doctor.NewCmdDoctor(f))
 	adoptCompletion(root)
 	return root
 }
