@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,6 +104,10 @@ type Config struct {
 	SignIn func(ctx context.Context, in SignInInput) error
 	// JWT, when set, shapes the claims of a JWT session.
 	JWT func(ctx context.Context, in JWTInput) (session.Claims, error)
+	// Logger receives what the engine cannot report through an error (a
+	// clean-up that failed after the answer was decided); slog.Default
+	// when nil.
+	Logger *slog.Logger
 	// OnEvent, when set, receives every event after it is committed.
 	OnEvent func(ctx context.Context, e store.Event)
 }
@@ -253,3 +258,11 @@ func (e *Engine) Strategy() Strategy { return e.cfg.Strategy }
 func (e *Engine) SessionCodec() session.Codec { return e.codec }
 
 func (e *Engine) now() time.Time { return e.cfg.Now() }
+
+func (e *Engine) warn(ctx context.Context, msg string, args ...any) {
+	l := e.cfg.Logger
+	if l == nil {
+		l = slog.Default()
+	}
+	l.WarnContext(ctx, msg, args...)
+}

@@ -259,18 +259,20 @@ func TestPasswordIdentifierNormalised(t *testing.T) {
 		t.Fatalf("%d users after signing in with other spellings, want %d", n, users)
 	}
 
-	// Three failures under three spellings, each from its own address,
+	// Ten failures under three spellings, each from its own address,
 	// throttle the one account.
 	now = now.Add(time.Hour)
-	for i, email := range []string{"Admin@X.com", " admin@x.com ", "\uff21\uff24\uff2d\uff29\uff2e@x.com"} {
+	spellings := []string{"Admin@X.com", " admin@x.com ", "\uff21\uff24\uff2d\uff29\uff2e@x.com"}
+	for i := range 10 {
+		email := spellings[i%3]
 		_, err := e.SignInWithPassword(ctx, email, "wrong", fmt.Sprintf("198.51.100.%d", i+1), flow.CallbackRequest{})
 		if !errors.Is(err, flow.ErrBadCredentials) {
 			t.Fatalf("%q: %v", email, err)
 		}
 	}
 	work := computations()
-	if _, err := e.SignInWithPassword(ctx, "admin@x.com", "admin password 1", "198.51.100.9", flow.CallbackRequest{}); !errors.Is(err, flow.ErrThrottled) || flow.CodeOf(err) != flow.CredentialsSignin {
-		t.Fatalf("after three failures under other spellings: %v, want ErrThrottled", err)
+	if _, err := e.SignInWithPassword(ctx, "admin@x.com", "admin password 1", "198.51.100.99", flow.CallbackRequest{}); !errors.Is(err, flow.ErrThrottled) || flow.CodeOf(err) != flow.CredentialsSignin {
+		t.Fatalf("after ten failures under other spellings: %v, want ErrThrottled", err)
 	}
 	if computations() != work {
 		t.Fatal("a throttled attempt ran argon2")
@@ -411,16 +413,17 @@ func TestPasswordThrottleBackoff(t *testing.T) {
 			t.Fatalf("%s: %v, want %v", step, err, reason)
 		}
 	}
-	for i := range 3 {
+	const free = 10 // failures of one account from anywhere before it slows down
+	for i := range free {
 		want(fmt.Sprintf("failure %d", i+1), try("wrong"), flow.ErrBadCredentials)
 	}
 	work := computations()
-	want("right password after 3 failures", try(right), flow.ErrThrottled)
+	want("right password after 10 failures", try(right), flow.ErrThrottled)
 	if computations() != work {
 		t.Fatal("a throttled attempt ran argon2")
 	}
 	wait := time.Second
-	for failures := 3; failures < 16; failures++ {
+	for failures := free; failures < free+13; failures++ {
 		now = now.Add(wait - time.Millisecond)
 		want(fmt.Sprintf("%d failures, %s after the last", failures, wait-time.Millisecond), try("wrong"), flow.ErrThrottled)
 		now = now.Add(time.Millisecond)
@@ -429,24 +432,25 @@ func TestPasswordThrottleBackoff(t *testing.T) {
 	}
 	// Past the cap the count goes on: no free attempts again.
 	now = now.Add(16 * time.Minute)
-	want("16 minutes after the 16th failure", try("wrong"), flow.ErrBadCredentials)
-	want("right after the 17th failure", try("wrong"), flow.ErrThrottled)
+	want("16 minutes after the 23rd failure", try("wrong"), flow.ErrBadCredentials)
+	want("right after the 24th failure", try("wrong"), flow.ErrThrottled)
 	now = now.Add(15*time.Minute - time.Millisecond)
 	want("just before 15 minutes", try(right), flow.ErrThrottled)
 	now = now.Add(time.Millisecond)
 	want("the right password after the wait", try(right), nil)
-	for i := range 3 {
+	for i := range free {
 		want(fmt.Sprintf("after a success, failure %d is free", i+1), try("wrong"), flow.ErrBadCredentials)
 	}
-	want("a 4th failure right away", try("wrong"), flow.ErrThrottled)
+	want("an 11th failure right away", try("wrong"), flow.ErrThrottled)
 	now = now.Add(24*time.Hour + time.Second)
-	for i := range 3 {
+	for i := range free {
 		want(fmt.Sprintf("a day later, failure %d is free", i+1), try("wrong"), flow.ErrBadCredentials)
 	}
 
-	// One address guessing at other accounts is throttled for every account.
+	// One address guessing at other accounts is throttled for every account
+	// after 20 failures.
 	now = now.Add(48 * time.Hour)
-	for i := range 3 {
+	for i := range 20 {
 		_, err := e.SignInWithPassword(ctx, fmt.Sprintf("nobody%d@example.com", i), "guess", "203.0.113.7", flow.CallbackRequest{})
 		want("guessing from one address", err, flow.ErrBadCredentials)
 	}
@@ -454,6 +458,18 @@ func TestPasswordThrottleBackoff(t *testing.T) {
 	want("that address, another account", err, flow.ErrThrottled)
 	_, err = e.SignInWithPassword(ctx, "ada@example.com", right, "203.0.113.8", flow.CallbackRequest{})
 	want("another address", err, nil)
+
+	// One address guessing one account slows down after 3 failures, while
+	// the account still works from elsewhere.
+	now = now.Add(48 * time.Hour)
+	for i := range 3 {
+		_, err := e.SignInWithPassword(ctx, "ada@example.com", "wrong", "192.0.2.50", flow.CallbackRequest{})
+		want(fmt.Sprintf("pair failure %d", i+1), err, flow.ErrBadCredentials)
+	}
+	_, err = e.SignInWithPassword(ctx, "ada@example.com", right, "192.0.2.50", flow.CallbackRequest{})
+	want("the same address and account", err, flow.ErrThrottled)
+	_, err = e.SignInWithPassword(ctx, "ada@example.com", right, "192.0.2.51", flow.CallbackRequest{})
+	want("the account from another address", err, nil)
 }
 
 // Catalogue 134: the submitted password appears in no log line, error,

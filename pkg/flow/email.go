@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -145,18 +144,22 @@ type rateLimit struct {
 type window struct {
 	start time.Time
 	count int
+	limit int
 }
 
 // allow counts one event for key and says whether it is within limit.
 func (l *rateLimit) allow(key string, limit int, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.keys == nil || len(l.keys) >= throttleKeys {
+	if l.keys == nil {
 		l.keys = map[string]*window{}
 	}
 	w := l.keys[key]
+	if w == nil && len(l.keys) >= throttleKeys && !l.evict(now) {
+		return false
+	}
 	if w == nil || now.Sub(w.start) >= emailRateWindow {
-		w = &window{start: now}
+		w = &window{start: now, limit: limit}
 		l.keys[key] = w
 	}
 	if w.count >= limit {
@@ -164,6 +167,26 @@ func (l *rateLimit) allow(key string, limit int, now time.Time) bool {
 	}
 	w.count++
 	return true
+}
+
+// evict makes room in a full table: ended windows first, then those below
+// their limit; keys at their limit are kept, so a flood of new keys cannot
+// reset them. It reports whether there is room.
+func (l *rateLimit) evict(now time.Time) bool {
+	for k, w := range l.keys {
+		if now.Sub(w.start) >= emailRateWindow {
+			delete(l.keys, k)
+		}
+	}
+	for k, w := range l.keys {
+		if len(l.keys) < throttleKeys {
+			break
+		}
+		if w.count < w.limit {
+			delete(l.keys, k)
+		}
+	}
+	return len(l.keys) < throttleKeys
 }
 
 // verificationHash is what the store keeps of a token: hex(sha256(token +
@@ -218,7 +241,9 @@ func (e *Engine) SendSignInLink(ctx context.Context, email, callbackURL, clientA
 		err = cfg.Sender.Send(ctx, msg)
 	}
 	if err != nil {
-		e.cfg.Store.UseVerificationToken(context.WithoutCancel(ctx), id, hash)
+		if _, derr := e.cfg.Store.UseVerificationToken(context.WithoutCancel(ctx), id, hash); derr != nil {
+			e.warn(ctx, "cannot delete the token of an email that was not sent; it stays usable until it expires", "reason", derr.Error())
+		}
 		return EmailLink{}, failWith(EmailSignInError, ErrMailFailed, err, "")
 	}
 	return link, nil
@@ -291,7 +316,7 @@ func (e *Engine) SignInWithEmailToken(ctx context.Context, email, token string, 
 	if !isNew {
 		callbackUser = &existing
 	}
-	if err := e.signInCallback(ctx, res, callbackUser, isNew); err != nil {
+	if err := refusePanics(func() error { return e.signInCallback(ctx, res, callbackUser, isNew) }); err != nil {
 		return nil, err
 	}
 	var events []store.Event
@@ -335,19 +360,10 @@ func (e *Engine) SignInWithEmailToken(ctx context.Context, email, token string, 
 	}
 	e.emit(ctx, events)
 	req.ProviderID = EmailProviderID
-	if err := e.issue(ctx, req, res); err != nil {
+	if err := refusePanics(func() error { return e.issue(ctx, req, res) }); err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-// clientAddr is the request's peer address without the port: the key of
-// per-client limits. Behind a proxy, every client shares the proxy's.
-func clientAddr(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
 }
 
 // emailSignIn answers POST /signin/email: CSRF checked, the link sent,
@@ -359,7 +375,7 @@ func (h *Handler) emailSignIn(res *response, body url.Values) {
 		res.errorRedirect(h.signInURL("MissingCSRF"))
 		return
 	}
-	if _, err := h.e.SendSignInLink(r.Context(), body.Get("email"), res.cb, clientAddr(r)); err != nil {
+	if _, err := h.e.SendSignInLink(r.Context(), body.Get("email"), res.cb, h.clientAddr(r)); err != nil {
 		h.log.Warn("sign-in failed", "provider", EmailProviderID, "code", string(CodeOf(err)), "reason", err.Error())
 		if CodeOf(err) == EmailSignInError {
 			res.errorRedirect(h.signInURL(EmailSignInError))

@@ -62,7 +62,7 @@ type emailApp struct {
 	now *time.Time
 }
 
-func newEmailApp(t *testing.T, st store.Store, strategy flow.Strategy) *emailApp {
+func newEmailApp(t *testing.T, st store.Store, strategy flow.Strategy, opts ...flow.HandlerOptions) *emailApp {
 	t.Helper()
 	now := time.Now()
 	a := &emailApp{app: &app{st: st}, box: &outbox{}, now: &now}
@@ -75,7 +75,11 @@ func newEmailApp(t *testing.T, st store.Store, strategy flow.Strategy) *emailApp
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.h = flow.NewHandler(a.e, flow.HandlerOptions{})
+	var o flow.HandlerOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	a.h = flow.NewHandler(a.e, o)
 	mux.Handle("/auth/", a.h)
 	return a
 }

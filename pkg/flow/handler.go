@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -34,6 +34,11 @@ type HandlerOptions struct {
 	UpdateAge time.Duration
 	// Logger receives one line per failed sign-in; slog.Default when nil.
 	Logger *slog.Logger
+	// TrustedProxies are the reverse proxies in front of the handler:
+	// requests from them are keyed, for per-client limits, by the
+	// right-most X-Forwarded-For address that is not a trusted proxy.
+	// Empty means the peer address (RemoteAddr) is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves the Auth.js v5 routes under the engine's base path:
@@ -504,7 +509,7 @@ func (h *Handler) credentials(res *response, body url.Values) {
 		res.errorRedirect(h.signInURL("MissingCSRF"))
 		return
 	}
-	addr, _, _ := net.SplitHostPort(r.RemoteAddr)
+	addr := h.clientAddr(r)
 	var current *Session
 	if s, _, err := h.e.current(r.Context(), r); err == nil {
 		current = s

@@ -243,3 +243,15 @@ func (e *Engine) emit(ctx context.Context, events []store.Event) {
 		e.cfg.OnEvent(ctx, ev)
 	}
 }
+
+// refusePanics runs fn and turns a panic in it (a SignIn, JWT or OnEvent
+// callback that panicked) into an AccessDenied refusal; the panic's value
+// is not kept, as it could hold anything.
+func refusePanics(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fail(AccessDenied, ErrSignInRefused, "a callback panicked")
+		}
+	}()
+	return fn()
+}

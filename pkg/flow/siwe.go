@@ -205,7 +205,7 @@ func (e *Engine) ClearSIWECookie() *http.Cookie {
 // siweNonceHash is the stored form of a nonce: hex(sha256(nonce +
 // secrets joined by ",")), so that the table holds nothing usable.
 func (e *Engine) siweNonceHash(nonce string) string {
-	sum := sha256.Sum256([]byte(nonce + strings.Join(e.cfg.Secrets, ",")))
+	sum := sha256.Sum256([]byte("authkit-siwe-nonce\x00" + nonce + strings.Join(e.cfg.Secrets, ",")))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -246,10 +246,12 @@ func (e *Engine) SignInWithEthereum(ctx context.Context, message, signature stri
 		RawProfile:   map[string]any{"address": m.Address, "chainId": m.ChainID},
 		ClearCookies: []*http.Cookie{e.ClearSIWECookie()}}
 	req.ProviderID = SIWEProviderID
-	if err := e.link(ctx, req, res); err != nil {
-		return nil, err
-	}
-	if err := e.issue(ctx, req, res); err != nil {
+	if err := refusePanics(func() error {
+		if err := e.link(ctx, req, res); err != nil {
+			return err
+		}
+		return e.issue(ctx, req, res)
+	}); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -357,7 +359,7 @@ func (h *Handler) siweNonce(res *response, body url.Values) {
 		res.json(http.StatusBadRequest, map[string]string{"error": "InvalidAddress"}, noCache)
 		return
 	}
-	if !h.e.linkLimit.allow("siwe:"+clientAddr(r), siweNoncesPerClient, h.e.now()) {
+	if !h.e.linkLimit.allow("siwe:"+h.clientAddr(r), siweNoncesPerClient, h.e.now()) {
 		res.json(http.StatusTooManyRequests, map[string]string{"error": "TooManyRequests"}, map[string]string{"Retry-After": "3600"})
 		return
 	}
