@@ -190,4 +190,8 @@ type Serve struct {
 	// BasePath is the path the auth routes live under: /auth (the
 	// default), or /api/auth for Next.js parity.
 	BasePath string `yaml:"base_path,omitempty" json:"base_path"`
+	// TrustedProxies are the reverse proxies in front of authkit serve
+	// (IP addresses or CIDR prefixes): behind them, per-client limits key
+	// on the X-Forwarded-For address they add.
+	TrustedProxies []string `yaml:"trusted_proxies,omitempty" json:"trusted_proxies,omitempty"`
 }

@@ -62,7 +62,7 @@ func TestLoadFull(t *testing.T) {
 	check("Email.MaxAge", c.Email.MaxAge, 24*time.Hour)
 	check("Credentials", c.Credentials, Credentials{Enabled: true})
 	check("SIWE", *c.SIWE, SIWE{Domain: "app.example.com", ChainIDs: []int64{1, 10, 8453}})
-	check("Serve", c.Serve, Serve{Addr: "127.0.0.1:3000", BasePath: "/auth"})
+	check("Serve", c.Serve, Serve{Addr: "127.0.0.1:3000", BasePath: "/auth", TrustedProxies: []string{"10.0.0.0/8", "127.0.0.1"}})
 }
 
 func TestLoadEmpty(t *testing.T) {

@@ -3,6 +3,7 @@ package config
 import (
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -51,7 +52,23 @@ func (r *resolver) serve(s Serve) Serve {
 		bp = DefaultBasePath
 	}
 	s.BasePath = bp
+	for i, p := range s.TrustedProxies {
+		if _, err := ParseProxy(p); err != nil {
+			at := "serve.trusted_proxies[" + strconv.Itoa(i) + "]"
+			r.fail(at, at+" "+r.d.show(at, p, 60)+" is not an IP address or CIDR prefix; write 10.0.0.0/8 or 127.0.0.1")
+		}
+	}
 	return s
+}
+
+// ParseProxy reads a trusted proxy: an IP address or a CIDR prefix.
+func ParseProxy(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	return p.Masked(), err
 }
 
 var accentPattern = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)

@@ -114,6 +114,11 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		opts.Brand = templates.Brand{Name: cfg.Pages.Brand, Logo: cfg.Pages.Logo, Accent: cfg.Pages.Accent}
 		opts.Pages = flow.Pages{SignIn: cfg.Pages.SignIn, SignOut: cfg.Pages.SignOut, Error: cfg.Pages.Error, VerifyRequest: cfg.Pages.VerifyRequest, NewUser: cfg.Pages.NewUser}
 		opts.UpdateAge = cfg.Session.UpdateAge
+		for _, p := range cfg.Serve.TrustedProxies {
+			if pf, err := config.ParseProxy(p); err == nil {
+				opts.TrustedProxies = append(opts.TrustedProxies, pf)
+			}
+		}
 	}
 	if err != nil {
 		return err
