@@ -223,6 +223,8 @@ type Store interface {
 	// UseVerificationToken atomically reads and deletes the token, so that
 	// only one caller ever gets it. Returns ErrNotFound.
 	UseVerificationToken(ctx context.Context, identifier, token string) (VerificationToken, error)
+	// DeleteExpiredVerificationTokens deletes the verification tokens that expired at or before now and returns how many it deleted.
+	DeleteExpiredVerificationTokens(ctx context.Context, now time.Time) (int, error)
 
 	// ListUsers returns one page of users with their accounts, ordered by
 	// id. Accounts in listings (ListUsers, EachUser, FindDuplicates) carry

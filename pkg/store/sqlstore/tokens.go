@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/authkit-dev/authkit/pkg/store"
 )
@@ -54,4 +55,27 @@ func (s *Store) UseVerificationToken(ctx context.Context, identifier, token stri
 	}
 	v.Expires, err = mustTime(expires)
 	return v, err
+}
+
+// DeleteExpiredVerificationTokens deletes, in one statement, the tokens
+// whose expiry is at or before now and returns how many it deleted. now is
+// encoded like CreateVerificationToken encodes expiries (timestamps on
+// Postgres, epoch milliseconds or ISO text on SQLite), and on SQLite
+// databases that may hold both encodings (Prisma) both are compared as
+// epoch milliseconds, as RevokeSessions does.
+func (s *Store) DeleteExpiredVerificationTokens(ctx context.Context, now time.Time) (int, error) {
+	t, err := s.tokenTable()
+	if err != nil {
+		return 0, err
+	}
+	query := fmt.Sprintf("DELETE FROM %s WHERE %s <= ?", quote(t.Table), s.timeExpr(quote(t.Expires)))
+	res, err := s.q().ExecContext(ctx, s.d.rebind(query), s.timeCmpArg(now))
+	if err != nil {
+		return 0, mapError(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, mapError(err)
+	}
+	return int(n), nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -208,6 +209,10 @@ func (s suite) tokenTests() []test {
 				_, err := st.UseVerificationToken(ctx, "a@example.test", "t")
 				return err
 			})
+			Reject(t, st, store.ErrUnsupported, func() error {
+				_, err := st.DeleteExpiredVerificationTokens(ctx, time.Now())
+				return err
+			})
 		}}}
 	}
 	return []test{
@@ -247,6 +252,70 @@ func (s suite) tokenTests() []test {
 			v2.Identifier = "dup2@example.test"
 			if err := st.CreateVerificationToken(ctx, v2); err != nil {
 				t.Errorf("same token, other identifier: %v", err)
+			}
+		}},
+		{"DeleteExpired", func(t *testing.T, st store.Store) {
+			ctx := ctxOf(t)
+			now := ms(time.Now())
+			// An expired session is not a verification token: pruning
+			// tokens leaves it alone.
+			sess := newSession(t, st, anyUser(t, st).ID, now.Add(-time.Hour))
+			expiries := []struct {
+				name    string
+				expires time.Time
+				expired bool
+			}{
+				{"day ago", now.Add(-24 * time.Hour), true},
+				{"1ms ago", now.Add(-time.Millisecond), true},
+				{"now", now, true},
+				{"in 1ms", now.Add(time.Millisecond), false},
+				{"in a day", now.Add(24 * time.Hour), false},
+			}
+			var expired, valid []store.VerificationToken
+			for _, id := range []string{"prune-a@example.test", "prune-b@example.test"} {
+				for _, e := range expiries {
+					v := store.VerificationToken{Identifier: id, Token: randomToken(), Expires: e.expires}
+					if err := st.CreateVerificationToken(ctx, v); err != nil {
+						t.Fatalf("CreateVerificationToken(%s, %s): %v", id, e.name, err)
+					}
+					if e.expired {
+						expired = append(expired, v)
+					} else {
+						valid = append(valid, v)
+					}
+				}
+			}
+			before := coreCounts(t, st)
+			n, err := st.DeleteExpiredVerificationTokens(ctx, now)
+			if err != nil || n != len(expired) {
+				t.Fatalf("DeleteExpiredVerificationTokens = %d, %v; want %d", n, err, len(expired))
+			}
+			if after := coreCounts(t, st); after != before {
+				t.Errorf("users, accounts, sessions changed: before %+v, after %+v", before, after)
+			}
+			if _, _, err := st.GetSessionAndUser(ctx, sess.Token); err != nil {
+				t.Errorf("expired session after pruning tokens: %v", err)
+			}
+			if n, err := st.DeleteExpiredVerificationTokens(ctx, now); err != nil || n != 0 {
+				t.Errorf("second DeleteExpiredVerificationTokens = %d, %v; want 0", n, err)
+			}
+			for _, v := range expired {
+				_, err := st.UseVerificationToken(ctx, v.Identifier, v.Token)
+				notFound(t, fmt.Sprintf("expired token of %s at %s", v.Identifier, v.Expires.Format(time.RFC3339Nano)), err)
+			}
+			for _, v := range valid {
+				got, err := st.UseVerificationToken(ctx, v.Identifier, v.Token)
+				if err != nil {
+					t.Errorf("valid token of %s at %s: %v", v.Identifier, v.Expires.Format(time.RFC3339Nano), err)
+					continue
+				}
+				if !got.Expires.Equal(v.Expires) {
+					t.Errorf("token of %s expires %v, want %v", v.Identifier, got.Expires, v.Expires)
+				}
+			}
+			// Nothing left: still no error.
+			if n, err := st.DeleteExpiredVerificationTokens(ctx, now.Add(48*time.Hour)); err != nil || n != 0 {
+				t.Errorf("DeleteExpiredVerificationTokens on no tokens = %d, %v; want 0", n, err)
 			}
 		}},
 		{"ConcurrentUse", func(t *testing.T, st store.Store) {
