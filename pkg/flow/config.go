@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/authkit-dev/authkit/pkg/password"
@@ -145,6 +146,8 @@ type Engine struct {
 	used      usedStates
 	throttle  throttle
 	linkLimit rateLimit
+	pruneMu   sync.Mutex
+	pruned    time.Time
 }
 
 // New checks cfg and returns an Engine.

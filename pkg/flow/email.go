@@ -189,6 +189,31 @@ func (l *rateLimit) evict(now time.Time) bool {
 	return len(l.keys) < throttleKeys
 }
 
+// pruneEvery is how often issuing a link or a nonce also deletes the
+// expired verification tokens.
+const pruneEvery = 10 * time.Minute
+
+// pruneTokens deletes expired verification tokens in the background, at
+// most once per pruneEvery per engine, so that links never followed and
+// nonces never used do not pile up.
+func (e *Engine) pruneTokens(ctx context.Context) {
+	now := e.now()
+	e.pruneMu.Lock()
+	if now.Sub(e.pruned) < pruneEvery {
+		e.pruneMu.Unlock()
+		return
+	}
+	e.pruned = now
+	e.pruneMu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if _, err := e.cfg.Store.DeleteExpiredVerificationTokens(ctx, now); err != nil && !errors.Is(err, store.ErrUnsupported) {
+			e.warn(ctx, "cannot delete expired verification tokens; the next link or nonce tries again", "reason", err.Error())
+		}
+	}()
+}
+
 // verificationHash is what the store keeps of a token: hex(sha256(token +
 // secret)), the secrets joined with "," as Auth.js joins an array.
 func (e *Engine) verificationHash(token string) string {
@@ -235,6 +260,7 @@ func (e *Engine) SendSignInLink(ctx context.Context, email, callbackURL, clientA
 	if err := e.cfg.Store.CreateVerificationToken(ctx, store.VerificationToken{Identifier: id, Token: hash, Expires: link.Expires}); err != nil {
 		return EmailLink{}, failWith(AdapterError, ErrStore, err, "cannot store the sign-in token")
 	}
+	e.pruneTokens(ctx)
 	target := e.base.String() + "/callback/" + EmailProviderID + "?" + url.Values{"callbackUrl": {callbackURL}, "token": {token}, "email": {id}}.Encode()
 	msg, err := e.signInMail(id, target)
 	if err == nil {

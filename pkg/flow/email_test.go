@@ -419,3 +419,28 @@ func TestEmailLinkHostFromConfig(t *testing.T) {
 		t.Fatalf("messages %+v", m)
 	}
 }
+
+// Issuing a link deletes the verification tokens that expired, at most
+// once per ten minutes.
+func TestExpiredTokensArePruned(t *testing.T) {
+	st := newStore(t)
+	a := newEmailApp(t, st, flow.JWT)
+	ctx := context.Background()
+	st.CreateVerificationToken(ctx, store.VerificationToken{Identifier: "old@example.com", Token: "h1", Expires: a.now.Add(-time.Hour)})
+	if _, err := a.e.SendSignInLink(ctx, "ada@example.com", "/", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rowCounts(t, st)["verification_tokens"] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the expired token was not deleted: %v", rowCounts(t, st))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	st.CreateVerificationToken(ctx, store.VerificationToken{Identifier: "old@example.com", Token: "h2", Expires: a.now.Add(-time.Hour)})
+	a.e.SendSignInLink(ctx, "grace@example.com", "/", "192.0.2.1")
+	time.Sleep(100 * time.Millisecond)
+	if n := rowCounts(t, st)["verification_tokens"]; n != 3 {
+		t.Fatalf("pruned again within ten minutes: %d rows", n)
+	}
+}

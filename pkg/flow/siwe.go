@@ -185,6 +185,7 @@ func (e *Engine) SIWENonce(ctx context.Context) (SIWEChallenge, *http.Cookie, er
 		if err := e.cfg.Store.CreateVerificationToken(ctx, store.VerificationToken{Identifier: siweNonceIdentifier, Token: e.siweNonceHash(nonce), Expires: expires}); err != nil {
 			return SIWEChallenge{}, nil, failWith(AdapterError, ErrStore, err, "cannot record the SIWE nonce")
 		}
+		e.pruneTokens(ctx)
 	}
 	c := &http.Cookie{Name: s.cookie, Value: tok, Path: "/", HttpOnly: true, Secure: e.secure, SameSite: http.SameSiteLaxMode,
 		MaxAge: int(s.ttl / time.Second), Expires: expires}
