@@ -6,6 +6,7 @@ build:
 
 interop:
 	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	cd interop/nextjs && npm ci --no-audit --no-fund --loglevel=error
 
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

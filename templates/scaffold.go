@@ -52,8 +52,18 @@ type ScaffoldOptions struct {
 	BasePath string
 	// Module is the Go module path of a go scaffold.
 	Module string
-	// AuthkitVersion is the authkit module version a go scaffold requires.
+	// AuthkitVersion is the authkit module version a go scaffold requires;
+	// "v0.0.0" for a development build of authkit (the go.mod then says
+	// how to point it at a checkout).
 	AuthkitVersion string
+	// GoVersion is the go directive of a go scaffold's go.mod (authkit's
+	// own, such as "1.26.8").
+	GoVersion string
+	// Schema is the schema profile of the database authkit.yaml names:
+	// "authkit" (the go template: the native schema, migrated by the app),
+	// "authjs-prisma" or "authjs-drizzle" (a Next.js app's adapter), or
+	// empty when the app keeps no database (nextjs with JWT sessions).
+	Schema string
 }
 
 // ScaffoldFile is one file of a scaffold, its path relative to the target
@@ -88,18 +98,11 @@ func Scaffold(o ScaffoldOptions) ([]ScaffoldFile, error) {
 				files = append(files, ScaffoldFile{Path: rel, Content: raw})
 				return nil
 			}
-			t, err := template.New(rel).Option("missingkey=error").Funcs(scaffoldFuncs).Parse(string(raw))
-			if err != nil {
-				return fmt.Errorf("templates: parse %s: %w", p, err)
+			out, err := renderScaffold(p, raw, o)
+			if err != nil || strings.TrimSpace(string(out)) == "" {
+				return err
 			}
-			var buf bytes.Buffer
-			if err := t.Execute(&buf, o); err != nil {
-				return fmt.Errorf("templates: render %s: %w", p, err)
-			}
-			if strings.TrimSpace(buf.String()) == "" {
-				return nil
-			}
-			files = append(files, ScaffoldFile{Path: strings.TrimSuffix(rel, ".tmpl"), Content: buf.Bytes()})
+			files = append(files, ScaffoldFile{Path: strings.TrimSuffix(rel, ".tmpl"), Content: out})
 			return nil
 		})
 		if err != nil {
@@ -110,8 +113,70 @@ func Scaffold(o ScaffoldOptions) ([]ScaffoldFile, error) {
 	return files, nil
 }
 
+// renderScaffold executes the template raw (the embedded file p) with data.
+func renderScaffold(p string, raw []byte, data any) ([]byte, error) {
+	t, err := template.New(path.Base(p)).Option("missingkey=error").Funcs(scaffoldFuncs).Parse(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("templates: parse %s: %w", p, err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("templates: render %s: %w", p, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// EnvFileName is the environment file of a template: ".env.local" for
+// nextjs (what Next.js loads), ".env" otherwise.
+func EnvFileName(template string) string {
+	if template == "nextjs" {
+		return ".env.local"
+	}
+	return ".env"
+}
+
+// ScaffoldEnv renders the environment file of o (scaffold/env.tmpl, named
+// EnvFileName(o.Template)): AUTH_SECRET set to secret, an empty
+// AUTH_<ID>_ID and AUTH_<ID>_SECRET per provider (and AUTH_<ID>_ISSUER
+// where the provider needs one), each after a comment saying where to
+// register the app, and DATABASE_URL where the template needs one. The
+// template sees o's fields and .Secret.
+func ScaffoldEnv(o ScaffoldOptions, secret string) (ScaffoldFile, error) {
+	if o.Template != "go" && o.Template != "nextjs" {
+		return ScaffoldFile{}, fmt.Errorf("templates: unknown scaffold %q; use go or nextjs", o.Template)
+	}
+	const p = "scaffold/env.tmpl"
+	raw, err := scaffoldFS.ReadFile(p)
+	if err != nil {
+		return ScaffoldFile{}, err
+	}
+	out, err := renderScaffold(p, raw, envData{ScaffoldOptions: o, Secret: secret})
+	if err != nil {
+		return ScaffoldFile{}, err
+	}
+	return ScaffoldFile{Path: EnvFileName(o.Template), Content: out}, nil
+}
+
+// envData is what scaffold/env.tmpl sees.
+type envData struct {
+	ScaffoldOptions
+	Secret string
+}
+
 var scaffoldFuncs = template.FuncMap{
 	"join":  strings.Join,
 	"upper": strings.ToUpper,
 	"quote": func(s string) string { return fmt.Sprintf("%q", s) },
+	// names joins the providers' display names: "GitHub", "GitHub and
+	// Google", "GitHub, Google and Keycloak".
+	"names": func(ps []ScaffoldProvider) string {
+		names := make([]string, len(ps))
+		for i, p := range ps {
+			names[i] = p.Name
+		}
+		if len(names) < 2 {
+			return strings.Join(names, "")
+		}
+		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	},
 }

@@ -1,0 +1,4 @@
+// The Auth.js routes (/api/auth/signin, /callback/<provider>, /session, ...).
+import { handlers } from "@/auth"
+
+export const { GET, POST } = handlers
