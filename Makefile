@@ -1,5 +1,5 @@
 # The whole test suite: `make test`. See README.md for what it needs.
-.PHONY: test check interop build
+.PHONY: test check interop build release-check
 
 build:
 	go build -o authkit ./cmd/authkit
@@ -14,3 +14,8 @@ check:
 
 test: interop check
 	go test -race -count=1 ./...
+
+# goreleaser check and a snapshot release of linux/amd64 (CI runs it after
+# `make test`; it installs goreleaser, pinned, into a temporary GOBIN).
+release-check:
+	bash .ci/release-check
