@@ -30,7 +30,12 @@ func TestVersionFromLdflags(t *testing.T) {
 		commit  = "0123456789abcdef0123456789abcdef01234567"
 		date    = "2026-11-30T12:34:56Z"
 	)
-	ldflags := "-s -w -X " + pkg + ".Version=" + version + " -X " + pkg + ".Commit=" + commit + " -X " + pkg + ".Date=" + date
+	ldflags := releaseLDFlags(t, root, strings.NewReplacer("{{ .Version }}", version, "{{ .FullCommit }}", commit, "{{ .CommitDate }}", date))
+	for _, want := range []string{pkg + ".Version=" + version, pkg + ".Commit=" + commit, pkg + ".Date=" + date} {
+		if !strings.Contains(ldflags, want) {
+			t.Fatalf("goreleaser.yaml's ldflags %q do not set %s", ldflags, want)
+		}
+	}
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, "./cmd/authkit")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -60,4 +65,32 @@ func TestVersionFromLdflags(t *testing.T) {
 			t.Errorf("authkit version --json: %s = %q, want %q (all: %v)", k, got[k], v, got)
 		}
 	}
+}
+
+// releaseLDFlags reads the ldflags of goreleaser.yaml's build, so that the
+// flags tested here are the ones releases use, with its template fields
+// replaced.
+func releaseLDFlags(t *testing.T, root string, fields *strings.Replacer) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, "goreleaser.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flags []string
+	in := false
+	for _, line := range strings.Split(string(raw), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "ldflags:":
+			in = true
+		case in && strings.HasPrefix(trimmed, "- "):
+			flags = append(flags, fields.Replace(strings.TrimPrefix(trimmed, "- ")))
+		case in:
+			in = false
+		}
+	}
+	if len(flags) == 0 {
+		t.Fatal("goreleaser.yaml has no ldflags list")
+	}
+	return strings.Join(flags, " ")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"io"
 	"os"
 	"os/exec"
@@ -131,10 +132,7 @@ func TestManPages(t *testing.T) {
 }
 
 func TestManPagesRender(t *testing.T) {
-	groff, err := exec.LookPath("groff")
-	if err != nil {
-		t.Skip("groff is not installed")
-	}
+	groff := testenv.Command(t, "groff")
 	out := t.TempDir()
 	if err := generate(options{Out: out, Date: &testDate}); err != nil {
 		t.Fatal(err)
@@ -253,10 +251,7 @@ func TestCompletionCandidates(t *testing.T) {
 // TestBashCompletion sources the generated bash script in a real bash and
 // completes against the test binary standing in for authkit.
 func TestBashCompletion(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := testenv.Command(t, "bash")
 	out := t.TempDir()
 	if err := generate(options{Out: out, Date: &testDate}); err != nil {
 		t.Fatal(err)
