@@ -9,6 +9,7 @@
 package config
 
 import (
+	"slices"
 	"time"
 )
 
@@ -183,6 +184,32 @@ type ProviderConfig struct {
 	Params map[string]string `json:"params,omitempty"`
 	// Line is where the entry starts in the file.
 	Line int `json:"line"`
+	// Unset lists the values that wait for the environment, when loaded
+	// with LoadOptions.AllowUnsetProviderEnv; always empty otherwise.
+	Unset []UnsetEnv `json:"-"`
+}
+
+// UnsetEnv is a provider value left empty because its variable is unset.
+type UnsetEnv struct {
+	// Key is the key in the entry: issuer, client_id, client_secret,
+	// scopes[0], params.audience, ...
+	Key string
+	// Env is the variable to set.
+	Env string
+}
+
+// UnsetEnv lists the variables the providers wait for (see
+// LoadOptions.AllowUnsetProviderEnv), each once, in file order.
+func (c *Config) UnsetEnv() []string {
+	var out []string
+	for _, pc := range c.ProviderConfigs {
+		for _, u := range pc.Unset {
+			if !slices.Contains(out, u.Env) {
+				out = append(out, u.Env)
+			}
+		}
+	}
+	return out
 }
 
 // SecretValues returns the secrets' values, newest first, as the session

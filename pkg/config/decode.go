@@ -23,11 +23,18 @@ type decoder struct {
 	at     map[string]pos    // value position by key path
 	keyAt  map[string]pos    // key position by key path
 	raw    map[string]string // scalar text as written, by key path
+	// lenient leaves a provider's value whose ${VAR} is unset empty,
+	// recording the variable in unset, instead of failing.
+	lenient bool
+	unset   map[string]string // variable by key path, when lenient
 }
 
 func newDecoder(getenv func(string) string, probs *problems) *decoder {
-	return &decoder{getenv: getenv, probs: probs, at: map[string]pos{}, keyAt: map[string]pos{}, raw: map[string]string{}}
+	return &decoder{getenv: getenv, probs: probs, at: map[string]pos{}, keyAt: map[string]pos{}, raw: map[string]string{}, unset: map[string]string{}}
 }
+
+// inProvider reports whether path is inside a providers entry.
+func inProvider(path string) bool { return strings.HasPrefix(path, "providers[") }
 
 // where returns the position of path, or of its nearest recorded parent.
 func (d *decoder) where(path string) pos {
@@ -134,6 +141,10 @@ func (d *decoder) scalar(n *yaml.Node, path, want string, secret bool) (string, 
 		return n.Value, true
 	}
 	s, _, err := interpolate(n.Value, d.getenv)
+	if ie, ok := err.(*interpError); ok && ie.unset != "" && d.lenient && inProvider(path) {
+		d.unset[path] = ie.unset
+		return "", true
+	}
 	if err != nil {
 		d.fail(n, path, path+": "+err.Error())
 		return "", false

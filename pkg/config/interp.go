@@ -8,7 +8,12 @@ import (
 
 // interpError is a failed ${...} expansion; msg is ready for a Problem
 // (the caller adds the key path).
-type interpError struct{ msg string }
+type interpError struct {
+	msg string
+	// unset is the variable that is empty or unset, without a default;
+	// "" for a malformed reference.
+	unset string
+}
 
 func (e *interpError) Error() string { return e.msg }
 
@@ -56,7 +61,7 @@ func interpolate(s string, getenv func(string) string) (out string, used bool, e
 		v := getenv(name)
 		if v == "" {
 			if !hasDef {
-				return "", used, &interpError{msg: "${" + name + "} is not set; set " + name + ", or give a default: ${" + name + ":-value}"}
+				return "", used, &interpError{msg: "${" + name + "} is not set; set " + name + ", or give a default: ${" + name + ":-value}", unset: name}
 			}
 			v = def
 		}

@@ -45,6 +45,24 @@ func Find(dir string, getenv func(string) string) (path string, ok bool) {
 // directory. The error is an *Error listing every problem with its line;
 // for a file that does not exist it wraps fs.ErrNotExist.
 func Load(path string, getenv func(string) string) (*Config, error) {
+	return LoadWith(path, getenv, LoadOptions{})
+}
+
+// LoadOptions change what LoadWith accepts.
+type LoadOptions struct {
+	// AllowUnsetProviderEnv loads a file whose providers still wait for
+	// the environment, as a fresh scaffold does: a provider value whose
+	// ${VAR} is unset, and an OpenID provider without an issuer whose
+	// AUTH_<ID>_ISSUER is unset. The value is left empty and the variable
+	// recorded in the entry's Unset (the provider then fails its
+	// Validate, naming what to set). For commands that report on a setup
+	// (authkit doctor) or need only other sections (the database); not
+	// for serving sign-ins.
+	AllowUnsetProviderEnv bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(path string, getenv func(string) string, opts LoadOptions) (*Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -57,7 +75,7 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		abs = path
 	}
-	l := &loader{name: name, dir: filepath.Dir(abs), getenv: getenv, readFile: readSecretFile}
+	l := &loader{name: name, dir: filepath.Dir(abs), getenv: getenv, readFile: readSecretFile, lenient: opts.AllowUnsetProviderEnv}
 	return l.load(data)
 }
 
@@ -111,6 +129,8 @@ type loader struct {
 	getenv func(string) string
 	// readFile reads a secret file (replaced in fuzzing).
 	readFile func(path string) ([]byte, error)
+	// lenient is LoadOptions.AllowUnsetProviderEnv.
+	lenient bool
 }
 
 func (l *loader) fail(ps *problems) error {
@@ -127,6 +147,7 @@ func (l *loader) load(data []byte) (*Config, error) {
 	}
 	var f File
 	d := newDecoder(l.getenv, ps)
+	d.lenient = l.lenient
 	if root != nil {
 		d.decode(root, reflect.ValueOf(&f).Elem(), "", false)
 	}

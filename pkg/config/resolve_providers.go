@@ -100,9 +100,12 @@ func (r *resolver) provider(path string, pf ProviderFile) (ProviderConfig, bool)
 	if strings.IndexFunc(pc.Name, unicode.IsControl) >= 0 || len([]rune(pc.Name)) > 100 {
 		r.fail(path+".name", path+".name must be one line of at most 100 characters")
 	}
+	pc.Unset = r.unsetIn(path)
 	if pf.ClientSecret != "" || r.present(path+".client_secret") {
 		_, secretVar, _ := providers.EnvNames(pc.ID)
-		if s, ok := r.secret(path+".client_secret", pf.ClientSecret, secretVar); ok {
+		if ref, isRef := parseSecretRef(strings.TrimSpace(pf.ClientSecret)); r.l.lenient && isRef && ref.env != "" && r.l.getenv(ref.env) == "" {
+			pc.Unset = append(pc.Unset, UnsetEnv{Key: "client_secret", Env: ref.env})
+		} else if s, ok := r.secret(path+".client_secret", pf.ClientSecret, secretVar); ok {
 			pc.ClientSecret = s
 		}
 	}
@@ -135,11 +138,17 @@ func (r *resolver) providerURLs(path, lbl string, pc *ProviderConfig, tmpl *prov
 	_, _, issuerVar := providers.EnvNames(pc.ID)
 	switch {
 	case tmpl.Kind == providers.OIDC && tmpl.Issuer == "" && pc.Issuer == "" && r.l.getenv(issuerVar) == "" && !r.ps.has(path+".issuer"):
-		r.fail(path, lbl+": type "+pc.Type+" needs an issuer; add issuer: (such as https://sso.example.com/realms/main) or set "+issuerVar)
+		switch {
+		case pc.unset("issuer"):
+		case r.l.lenient:
+			pc.Unset = append(pc.Unset, UnsetEnv{Key: "issuer", Env: issuerVar})
+		default:
+			r.fail(path, lbl+": type "+pc.Type+" needs an issuer; add issuer: (such as https://sso.example.com/realms/main) or set "+issuerVar)
+		}
 	case pc.Type == "oauth2":
 		var missing []string
 		for _, u := range []struct{ key, v string }{{"authorization_url", pc.AuthURL}, {"token_url", pc.TokenURL}, {"userinfo_url", pc.UserInfoURL}} {
-			if u.v == "" && !r.ps.has(path+"."+u.key) {
+			if u.v == "" && !r.ps.has(path+"."+u.key) && !pc.unset(u.key) {
 				missing = append(missing, u.key)
 			}
 		}
@@ -147,6 +156,25 @@ func (r *resolver) providerURLs(path, lbl string, pc *ProviderConfig, tmpl *prov
 			r.fail(path, lbl+": type oauth2 needs authorization_url, token_url and userinfo_url; add "+joinAnd(missing)+" (or use type: oidc with an issuer)")
 		}
 	}
+}
+
+// unsetIn lists the values of the entry at path that the decoder left
+// empty because their variable is unset (lenient loads only), in key
+// order.
+func (r *resolver) unsetIn(path string) []UnsetEnv {
+	var out []UnsetEnv
+	for k, env := range r.d.unset {
+		if key, ok := strings.CutPrefix(k, path+"."); ok {
+			out = append(out, UnsetEnv{Key: key, Env: env})
+		}
+	}
+	slices.SortFunc(out, func(a, b UnsetEnv) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// unset reports whether the entry's key waits for an unset variable.
+func (pc *ProviderConfig) unset(key string) bool {
+	return slices.ContainsFunc(pc.Unset, func(u UnsetEnv) bool { return u.Key == key })
 }
 
 // checkEndpoint says what is wrong with a provider URL, or "": it must be

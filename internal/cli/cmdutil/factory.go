@@ -57,12 +57,15 @@ type Factory struct {
 	// Now is the clock.
 	Now func() time.Time
 
-	config struct {
-		loaded bool
-		cfg    *config.Config
-		found  bool
-		err    error
-	}
+	config, lenient loadedConfig
+}
+
+// loadedConfig is a load of authkit.yaml, kept for the command's life.
+type loadedConfig struct {
+	loaded bool
+	cfg    *config.Config
+	found  bool
+	err    error
 }
 
 // NewFactory returns a Factory over the process's streams and environment.
@@ -80,7 +83,7 @@ func (f *Factory) DatabaseSource() (url, source string) {
 	if v := f.Getenv("AUTHKIT_DATABASE_URL"); v != "" {
 		return v, "AUTHKIT_DATABASE_URL"
 	}
-	if cfg, found, err := f.LoadConfig(); found && err == nil && cfg.Database.URL.Value() != "" {
+	if cfg, found, err := f.LoadConfigLenient(); found && err == nil && cfg.Database.URL.Value() != "" {
 		return cfg.Database.URL.Value(), cfg.Path + " (database.url)"
 	}
 	if v := f.Getenv("DATABASE_URL"); v != "" {
@@ -96,8 +99,9 @@ func (f *Factory) OpenStore(ctx context.Context, opts sqlstore.Options) (*sqlsto
 	if source == "--database-url" && sqlstore.RedactURL(raw) != raw {
 		fmt.Fprintln(f.IO.ErrOut, "authkit: warning: --database-url carries a password, which other users of this machine can read in the process list; set AUTHKIT_DATABASE_URL or use a .pgpass file instead")
 	}
+	schemaFrom := ""
 	if opts.Schema == "" {
-		opts.Schema = f.Schema
+		opts.Schema, schemaFrom = f.SchemaSource()
 	}
 	st, err := sqlstore.Open(ctx, raw, opts)
 	if err == nil {
@@ -108,10 +112,45 @@ func (f *Factory) OpenStore(ctx context.Context, opts sqlstore.Options) (*sqlsto
 	switch {
 	case errors.Is(err, store.ErrUnavailable):
 		fix = unavailableFix(raw)
+	case AuthjsSchemaFix(opts.Schema) != "" && (errors.Is(err, store.ErrNotMigrated) || errors.Is(err, store.ErrUnknownSchema)):
+		// The tables of a configured Auth.js schema are missing: the
+		// app's own migrations make them, never authkit db migrate.
+		fix = AuthjsSchemaFix(opts.Schema)
+		if schemaFrom != "" {
+			fix += " (the schema " + opts.Schema + " is set by " + schemaFrom + ")"
+		}
 	case fix == "":
 		fix = "set the database with --database-url, AUTHKIT_DATABASE_URL or DATABASE_URL (postgres://... or sqlite:PATH)"
 	}
 	return nil, &Error{Action: action, Err: err, Fix: fix}
+}
+
+// SchemaSource returns the schema profile in force and where it came
+// from: --schema, else authkit.yaml's database.schema; "" (and "") to
+// detect it from the tables.
+func (f *Factory) SchemaSource() (schema, source string) {
+	if f.Schema != "" {
+		return f.Schema, "--schema"
+	}
+	if cfg, found, err := f.LoadConfigLenient(); found && err == nil && cfg.Database.Schema != "" {
+		return cfg.Database.Schema, cfg.Path + " (database.schema)"
+	}
+	return "", ""
+}
+
+// AuthjsSchemaFix says who makes the tables of an Auth.js schema profile
+// (authkit never creates nor alters them); "" for any other profile.
+func AuthjsSchemaFix(profile string) string {
+	const reads = "; authkit reads those tables as they are"
+	switch profile {
+	case sqlstore.ProfileAuthjsPrisma:
+		return "this database belongs to the Next.js app: run npx prisma migrate dev (Prisma) there" + reads
+	case sqlstore.ProfileAuthjsDrizzle:
+		return "this database belongs to the Auth.js app: run npx drizzle-kit migrate (Drizzle) there" + reads
+	case sqlstore.ProfileAuthjsPg:
+		return "this database belongs to the Auth.js app: create the tables of @auth/pg-adapter's schema there" + reads
+	}
+	return ""
 }
 
 // unavailableFix is the hint for a database that cannot be opened: what
@@ -203,13 +242,30 @@ func ResolveUser(ctx context.Context, st store.Store, ref string) (store.User, e
 func (f *Factory) LoadConfig() (cfg *config.Config, found bool, err error) {
 	c := &f.config
 	if !c.loaded {
-		c.cfg, c.found, c.err = f.loadConfig()
+		c.cfg, c.found, c.err = f.loadConfig(config.LoadOptions{})
 		c.loaded = true
 	}
 	return c.cfg, c.found, c.err
 }
 
-func (f *Factory) loadConfig() (*config.Config, bool, error) {
+// LoadConfigLenient is LoadConfig tolerating providers that wait for the
+// environment (config.LoadOptions.AllowUnsetProviderEnv): what reads
+// other sections (the database) or reports on the setup (doctor) uses it,
+// so that an unset AUTH_<ID>_ISSUER hides nothing else. What signs users
+// in uses LoadConfig.
+func (f *Factory) LoadConfigLenient() (cfg *config.Config, found bool, err error) {
+	if s := &f.config; s.loaded && s.err == nil {
+		return s.cfg, s.found, s.err
+	}
+	c := &f.lenient
+	if !c.loaded {
+		c.cfg, c.found, c.err = f.loadConfig(config.LoadOptions{AllowUnsetProviderEnv: true})
+		c.loaded = true
+	}
+	return c.cfg, c.found, c.err
+}
+
+func (f *Factory) loadConfig(opts config.LoadOptions) (*config.Config, bool, error) {
 	path := f.ConfigPath
 	if path == "" {
 		var ok bool
@@ -217,7 +273,7 @@ func (f *Factory) loadConfig() (*config.Config, bool, error) {
 			return nil, false, nil
 		}
 	}
-	cfg, err := config.Load(path, f.Getenv)
+	cfg, err := config.LoadWith(path, f.Getenv, opts)
 	if err != nil {
 		return nil, true, err
 	}

@@ -33,7 +33,10 @@ func newCmdMigrate(f *cmdutil.Factory) *cobra.Command {
 		Short: "Create or upgrade the authkit schema",
 		Long: `Applies the pending migrations of the authkit schema, each in its own
 transaction. A missing SQLite file is created. Databases written by Auth.js
-adapters are never altered: authkit uses them as they are.`,
+adapters are never altered: authkit uses them as they are. With an Auth.js
+schema set (--schema or database.schema in authkit.yaml) it refuses at once
+and creates nothing: the app's own migrations (npx prisma migrate dev, ...)
+make those tables.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runMigrate(cmd, f, opts) },
 	}
@@ -43,6 +46,13 @@ adapters are never altered: authkit uses them as they are.`,
 
 func runMigrate(cmd *cobra.Command, f *cmdutil.Factory, opts *MigrateOptions) error {
 	ctx := cmd.Context()
+	// An Auth.js schema, set by --schema or database.schema, is the app's
+	// to create: refuse before opening, which would create a SQLite file.
+	if schema, source := f.SchemaSource(); schema != sqlstore.ProfileAuthkit && cmdutil.AuthjsSchemaFix(schema) != "" {
+		return cmdutil.Fail("migrate the database",
+			fmt.Errorf("%s sets the %s schema, whose tables authkit never creates nor alters; nothing was changed", source, schema),
+			cmdutil.AuthjsSchemaFix(schema))
+	}
 	st, err := f.OpenStore(ctx, sqlstore.Options{Create: true, AllowUnmigrated: true})
 	if err != nil {
 		return err

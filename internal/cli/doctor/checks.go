@@ -62,7 +62,9 @@ func Diagnose(ctx context.Context, f *cmdutil.Factory, o *Options) *Report {
 		r.timeout = DefaultTimeout
 	}
 	r.client = &http.Client{Timeout: r.timeout}
-	r.cfg, r.found, r.cfgErr = f.LoadConfig()
+	// Providers waiting for their variables (a fresh scaffold) fail their
+	// own checks; the rest of the setup is still checked.
+	r.cfg, r.found, r.cfgErr = f.LoadConfigLenient()
 	var ce *config.Error
 	switch {
 	case r.cfg != nil:
@@ -191,7 +193,11 @@ func (r *runner) checkConfig() Check {
 	if c.SIWE != nil {
 		on = append(on, "Sign-In with Ethereum")
 	}
-	return ok(name, fmt.Sprintf("%s: %s; %s sessions", c.Path, strings.Join(on, ", "), r.strategy()))
+	msg := fmt.Sprintf("%s: %s; %s sessions", c.Path, strings.Join(on, ", "), r.strategy())
+	if unset := c.UnsetEnv(); len(unset) > 0 {
+		msg += "; waiting for " + joinAnd(unset) + " (see the provider checks)"
+	}
+	return ok(name, msg)
 }
 
 // ---- secret ----
@@ -402,14 +408,33 @@ func (r *runner) checkProvider(pc *config.ProviderConfig) Check {
 		return failed(res.name, errCause(err, "authkit: cannot use provider "+pc.ID+": "), "fix the entry in "+where)
 	}
 	idVar, secretVar, issuerVar := providers.EnvNames(pc.ID)
+	var problems []providers.Problem
 	if err := p.Validate(); err != nil {
 		var ve *providers.ValidationError
 		if !errors.As(err, &ve) {
 			return failed(res.name, errCause(err, "authkit: cannot use provider "+pc.ID+": "), "fix the entry in "+where)
 		}
-		var causes, envs, fixes []string
-		for _, pr := range ve.Problems {
+		problems = ve.Problems
+	}
+	// A value the file reads from an unset variable (a lenient load):
+	// that variable is the one to set.
+	for _, u := range pc.Unset {
+		i := slices.IndexFunc(problems, func(pr providers.Problem) bool { return pr.Field == unsetFields[u.Key] })
+		if i < 0 {
+			problems = append(problems, providers.Problem{Field: u.Key, Cause: u.Key + " reads ${" + u.Env + "}, which is not set", Env: u.Env})
+			continue
+		}
+		if problems[i].Env != u.Env {
+			problems[i].Env, problems[i].Fix = u.Env, ""
+		}
+	}
+	if len(problems) > 0 {
+		var causes, envs, fixes, all []string
+		for _, pr := range problems {
 			causes = append(causes, pr.Cause)
+			if pr.Env != "" {
+				all = append(all, pr.Env)
+			}
 			switch {
 			case pr.Fix != "":
 				fixes = append(fixes, pr.Fix)
@@ -421,7 +446,7 @@ func (r *runner) checkProvider(pc *config.ProviderConfig) Check {
 			fixes = append([]string{"set " + joinAnd(envs)}, fixes...)
 		}
 		fix := strings.Join(fixes, "; ")
-		if hint := r.dotenvHint(ve.Env()...); hint != "" {
+		if hint := r.dotenvHint(all...); hint != "" {
 			fix += "\n" + hint
 		}
 		return failed(res.name, joinAnd(causes)+" (configured in "+where+")", fix)
@@ -442,6 +467,13 @@ func (r *runner) checkProvider(pc *config.ProviderConfig) Check {
 		msg += fmt.Sprintf(", issuer %s (from %s)", shownURL(p.Issuer), r.issuerFrom(pc, issuerVar))
 	}
 	return res.done(msg)
+}
+
+// unsetFields maps the keys of a providers entry to the fields of
+// providers.Problem.
+var unsetFields = map[string]string{
+	"issuer": "Issuer", "client_id": "ClientID", "client_secret": "ClientSecret",
+	"authorization_url": "AuthURL", "token_url": "TokenURL", "userinfo_url": "UserInfoURL",
 }
 
 // issuerFrom says where a provider's issuer comes from: the file, the

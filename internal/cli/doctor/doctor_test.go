@@ -332,6 +332,31 @@ func TestProviders(t *testing.T) {
 		c := s.check("provider:okta", &Options{Timeout: time.Millisecond})
 		want(t, c, StatusFail, `^the issuer http://okta\.example\.com is not https`, `^set AUTH_OKTA_ISSUER to the provider's https issuer URL`)
 	})
+	t.Run("variables not set yet hide no other check", func(t *testing.T) {
+		// A fresh scaffold: keycloak's issuer, and a file-named variable,
+		// wait for the environment; Load alone refuses such a file.
+		s := newSetup(t, "base_url: http://localhost:3000\nproviders:\n  - id: keycloak\n  - id: corp\n    type: oidc\n    issuer: https://sso.example.com\n    client_id: ${CORP_CLIENT}\n")
+		s.env["AUTH_SECRET"] = canarySecret
+		s.env["AUTH_KEYCLOAK_ID"], s.env["AUTH_KEYCLOAK_SECRET"] = canaryClientID, canaryClientSecret
+		s.env["AUTH_CORP_SECRET"] = canaryClientSecret
+		s.env["AUTHKIT_DATABASE_URL"] = migrated(t, filepath.Join(s.dir, "authkit.db"))
+		rep, byName := s.diagnose(&Options{Timeout: time.Millisecond})
+		if rep.OK {
+			t.Error("report ok")
+		}
+		want(t, byName["config"], StatusOK, `authkit\.yaml: 2 providers; jwt sessions; waiting for AUTH_KEYCLOAK_ISSUER and CORP_CLIENT \(see the provider checks\)$`, "")
+		want(t, byName["provider:keycloak"], StatusFail, `^no issuer \(configured in .*authkit\.yaml, line 3\)$`, `^set AUTH_KEYCLOAK_ISSUER`)
+		want(t, byName["provider:corp"], StatusFail, `^no client id \(configured in .*authkit\.yaml, line 4\)$`, `^set CORP_CLIENT$`)
+		want(t, byName["discovery:keycloak"], StatusSkipped, `^no issuer \(see provider:keycloak\)$`, "")
+		for _, name := range []string{"secret", "base_url", "redirects", "database", "cookies", "session"} {
+			if c := byName[name]; c.Status != StatusOK {
+				t.Errorf("%s: %s: %s (fix %q)", name, c.Status, c.Message, c.Fix)
+			}
+		}
+		// Once set, the provider passes.
+		s.env["AUTH_KEYCLOAK_ISSUER"] = "https://sso.example.com/realms/main"
+		want(t, s.check("provider:keycloak", &Options{Timeout: time.Millisecond}), StatusOK, `^Keycloak \(oidc\)`, "")
+	})
 	t.Run("hint from .env", func(t *testing.T) {
 		s := newSetup(t, "providers:\n  - id: github\n")
 		s.write(".env.local", "AUTH_GITHUB_ID="+canaryClientID+"\nAUTH_GITHUB_SECRET=\n", 0o600)
@@ -552,6 +577,34 @@ func TestDatabase(t *testing.T) {
 		want(t, s.check("database", nil), StatusOK, `authjs\.db \(from AUTHKIT_DATABASE_URL\): sqlite, Auth\.js schema authjs-prisma \(authkit uses it as it is and never migrates it\)$`, "")
 		s.write("authkit.yaml", jwt+"credentials:\n  enabled: true\nsession:\n  strategy: jwt\n  revocation: true\n", 0o600)
 		want(t, s.check("database", nil), StatusFail, `^session\.revocation and credentials\.enabled \(password sign-in\) need the authkit schema, and this database has the authjs-prisma schema$`, `authkit db migrate`)
+	})
+	t.Run("an Auth.js schema configured, its tables missing", func(t *testing.T) {
+		s := newSetup(t, jwt+"database:\n  url: sqlite:${DIR}/dev.db\n  schema: authjs-prisma\n")
+		delete(s.env, "AUTHKIT_DATABASE_URL")
+		s.env["DIR"] = s.dir
+		const prisma = `^this database belongs to the Next\.js app: run npx prisma migrate dev \(Prisma\) there; authkit reads those tables as they are`
+		// no file, then an empty one: never "authkit db migrate"
+		for _, msg := range []string{`does not exist$`, `the authjs-prisma schema needs the table "User", which is missing$`} {
+			c := s.check("database", nil)
+			want(t, c, StatusFail, msg, prisma)
+			if strings.Contains(c.Fix, "authkit db migrate") {
+				t.Errorf("the fix suggests authkit db migrate: %q", c.Fix)
+			}
+			s.write("dev.db", "", 0o600)
+		}
+		// --schema wins over the file
+		s.env["AUTHKIT_DATABASE_URL"] = migrated(t, filepath.Join(s.dir, "authkit.db"))
+		f := s.factory(&bytes.Buffer{}, &bytes.Buffer{})
+		f.Schema = "authkit"
+		if schema, from := f.SchemaSource(); schema != "authkit" || from != "--schema" {
+			t.Errorf("SchemaSource = %q, %q", schema, from)
+		}
+		rep := Diagnose(context.Background(), f, nil)
+		for _, c := range rep.Checks {
+			if c.Name == "database" {
+				want(t, c, StatusOK, `authkit schema version`, "")
+			}
+		}
 	})
 	t.Run("an unreachable Postgres, its password never shown", func(t *testing.T) {
 		s := newSetup(t, jwt)
