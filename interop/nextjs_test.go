@@ -124,11 +124,29 @@ func (h nextjsHarness) writeApp(t *testing.T, files []templates.ScaffoldFile) st
 			t.Fatal(err)
 		}
 	}
+	// next-env.d.ts is not scaffolded (it is gitignored, and Next.js
+	// rewrites it on every next dev or next build): write it as Next.js
+	// does, so that tsc sees Next's global types.
+	if _, err := os.Stat(filepath.Join(dir, "next-env.d.ts")); err == nil {
+		t.Fatal("the scaffold has next-env.d.ts, which Next.js generates")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "next-env.d.ts"), []byte(nextEnvDTS), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink(h.modules, filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
 	return dir
 }
+
+// nextEnvDTS is the next-env.d.ts that `next dev` (Next.js 15) writes in
+// an app directory.
+const nextEnvDTS = `/// <reference types="next" />
+/// <reference types="next/image-types/global" />
+
+// NOTE: This file should not be edited
+// see https://nextjs.org/docs/app/api-reference/config/typescript for more information.
+`
 
 // run runs node SCRIPT ARGS in dir and returns its combined output.
 func (h nextjsHarness) run(t *testing.T, dir string, env []string, script string, args ...string) (string, error) {
@@ -268,10 +286,13 @@ func TestNextJSScaffoldMatchesHarness(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			files := nextjsFiles(v.render(t))
 			for _, p := range []string{"auth.ts", "middleware.ts", "app/api/auth/[...nextauth]/route.ts", "app/page.tsx",
-				"app/layout.tsx", "tsconfig.json", "next-env.d.ts", "package.json"} {
+				"app/layout.tsx", "tsconfig.json", "package.json", "README.md"} {
 				if files[p] == nil {
 					t.Errorf("no %s", p)
 				}
+			}
+			if files["next-env.d.ts"] != nil {
+				t.Errorf("next-env.d.ts is scaffolded: Next.js generates (and rewrites) it, so a second authkit init would find it changed")
 			}
 
 			var pkg struct {

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -164,6 +166,20 @@ type envData struct {
 }
 
 var scaffoldFuncs = template.FuncMap{
+	// loopback reports whether a URL's host is this machine: localhost, a
+	// name under .localhost, or a loopback address.
+	"loopback": func(raw string) bool {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return false
+		}
+		host := strings.ToLower(u.Hostname())
+		if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+			return true
+		}
+		ip := net.ParseIP(host)
+		return ip != nil && ip.IsLoopback()
+	},
 	"join":  strings.Join,
 	"upper": strings.ToUpper,
 	"quote": func(s string) string { return fmt.Sprintf("%q", s) },

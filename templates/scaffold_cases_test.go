@@ -49,6 +49,11 @@ func scaffoldCases() []scaffoldCase {
 		cases = append(cases, scaffoldCase{name: name + "-" + tc.linking + "-" + strings.Join(tc.ids, "-"),
 			opts: nextOptions(tc.session, tc.db, tc.linking, tc.ids...)})
 	}
+	// A public https base URL: .env.local trusts the proxy's Host.
+	public := nextOptions("jwt", "", "never")
+	public.BaseURL = "https://app.example.com"
+	public.Providers = []ScaffoldProvider{testScaffoldProvider("github", public.BaseURL+public.BasePath)}
+	cases = append(cases, scaffoldCase{name: "nextjs-jwt-never-github-public", opts: public})
 	return cases
 }
 

@@ -118,8 +118,46 @@ func TestScaffoldFiles(t *testing.T) {
 				}
 			}
 		}
+		byPath := map[string]string{}
+		for _, f := range files {
+			byPath[f.Path] = string(f.Content)
+		}
+		env := byPath[EnvFileName(c.opts.Template)]
+		switch c.opts.Template {
+		case "go":
+			// A server without read and write timeouts is held open by
+			// slow clients.
+			for _, s := range []string{"ReadHeaderTimeout: 10 * time.Second", "ReadTimeout:       30 * time.Second",
+				"WriteTimeout:      60 * time.Second", "IdleTimeout:       120 * time.Second"} {
+				if !strings.Contains(byPath["main.go"], s) {
+					t.Errorf("%s: main.go's server lacks %s", c.name, s)
+				}
+			}
+			if strings.Contains(env, "AUTH_URL=") || strings.Contains(env, "AUTH_TRUST_HOST") {
+				t.Errorf("%s: .env sets AUTH_URL or AUTH_TRUST_HOST:\n%s", c.name, env)
+			}
+		case "nextjs":
+			// Next.js writes next-env.d.ts itself (and rewrites it on
+			// npm run dev): a scaffolded one would conflict with a second
+			// init.
+			if paths["next-env.d.ts"] {
+				t.Errorf("%s: the scaffold has next-env.d.ts, which Next.js generates", c.name)
+			}
+			if !strings.Contains(byPath[".gitignore"], "\nnext-env.d.ts\n") {
+				t.Errorf("%s: .gitignore does not ignore next-env.d.ts", c.name)
+			}
+			if !paths["README.md"] {
+				t.Errorf("%s: no README.md", c.name)
+			}
+			if !strings.Contains(env, "\nAUTH_URL="+c.opts.BaseURL+"\n") {
+				t.Errorf("%s: .env.local does not set AUTH_URL to %s:\n%s", c.name, c.opts.BaseURL, env)
+			}
+			public := !strings.Contains(c.opts.BaseURL, "localhost") && !strings.Contains(c.opts.BaseURL, "127.0.0.1")
+			if strings.Contains(env, "\nAUTH_TRUST_HOST=true\n") != public {
+				t.Errorf("%s: base URL %s: AUTH_TRUST_HOST=true written = %v, want %v", c.name, c.opts.BaseURL, !public, public)
+			}
+		}
 		for _, p := range c.opts.Providers {
-			env := string(files[len(files)-1].Content)
 			for _, v := range []string{p.EnvID, p.EnvSecret, p.EnvIssuer} {
 				if v != "" && !strings.Contains(env, "\n"+v+"=\n") {
 					t.Errorf("%s: the environment file has no empty %s=", c.name, v)
@@ -138,5 +176,17 @@ func TestScaffoldUnknownTemplate(t *testing.T) {
 	}
 	if EnvFileName("go") != ".env" || EnvFileName("nextjs") != ".env.local" {
 		t.Error("EnvFileName")
+	}
+}
+
+func TestScaffoldLoopback(t *testing.T) {
+	loopback := scaffoldFuncs["loopback"].(func(string) bool)
+	for raw, want := range map[string]bool{
+		"http://localhost:3000": true, "http://LOCALHOST": true, "http://app.localhost:3000": true, "http://127.0.0.1:8080": true,
+		"http://[::1]:3000": true, "https://app.example.com": false, "http://10.0.0.5:3000": false, "http://localhost.example.com": false,
+	} {
+		if got := loopback(raw); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", raw, got, want)
+		}
 	}
 }

@@ -78,31 +78,52 @@ func check(c choices) (checked, error) {
 	for i, p := range ps {
 		out.Providers[i] = p.ID
 	}
-	base, err := checkBaseURL(c.BaseURL)
+	base, err := checkTemplateBaseURL(c.Template, c.BaseURL)
 	if err != nil {
 		return out, err
 	}
 	out.BaseURL = base
-	if c.Template == "nextjs" {
-		if u, _ := url.Parse(base); u.Path != "" {
-			return out, cmdutil.Usage(action, "give --base-url the origin alone, such as https://app.example.com (a Next.js app under a path needs basePath in next.config, which init does not write)",
-				"--template nextjs with --base-url %s: the base URL has a path", cmdutil.Quote(base))
-		}
-		if c.Session == "jwt" && c.DatabaseGiven {
-			return out, cmdutil.Usage(action, "drop --db, or pass --session database to keep users, accounts and sessions in a database",
-				"--template nextjs --session jwt with --db %s: a Next.js app with JWT sessions keeps no database", c.Database)
-		}
+	if c.Template == "nextjs" && c.Session == "jwt" && c.DatabaseGiven {
+		return out, cmdutil.Usage(action, "drop --db, or pass --session database to keep users, accounts and sessions in a database",
+			"--template nextjs --session jwt with --db %s: a Next.js app with JWT sessions keeps no database", c.Database)
 	}
 	if out.Database == "" {
 		out.Database = "sqlite"
 	}
 	if out.Session == "" {
-		out.Session = "database"
-		if c.Template == "nextjs" && !c.DatabaseGiven {
-			out.Session = "jwt"
-		}
+		out.Session = defaultSession(c.Template, c.DatabaseGiven)
 	}
 	return out, nil
+}
+
+// defaultSession is the session strategy of a template when none is
+// chosen: database for go; for nextjs database when a database was asked
+// for (--db), else jwt.
+func defaultSession(template string, databaseGiven bool) string {
+	if template == "nextjs" && !databaseGiven {
+		return "jwt"
+	}
+	return "database"
+}
+
+// noDatabase reports whether choices keep no database: a Next.js app
+// with JWT sessions (the form then does not ask for one).
+func noDatabase(template, session string) bool { return template == "nextjs" && session == "jwt" }
+
+// checkTemplateBaseURL is checkBaseURL, and for nextjs an origin without
+// a path.
+func checkTemplateBaseURL(template, raw string) (string, error) {
+	base, err := checkBaseURL(raw)
+	if err != nil {
+		return "", err
+	}
+	if template == "nextjs" {
+		if u, _ := url.Parse(base); u.Path != "" {
+			return "", cmdutil.Usage(action, "give --base-url the origin alone, such as https://app.example.com (a Next.js app under a path needs basePath in next.config, which init does not write)",
+				"--template nextjs with --base-url %s: the base URL has a path", cmdutil.Quote(base))
+		}
+	}
+	return base, nil
 }
 
 // checkProviders looks up each id in the catalogue.
@@ -188,15 +209,18 @@ func validPort(p string) bool {
 	return n > 0
 }
 
-// catalogue is what the form offers.
-func catalogue() initwizard.Catalogue {
+// catalogue is what the form offers, for the choices in: unless a
+// session strategy was given, the session follows the template the form
+// chooses, as with flags; the database question is skipped when the
+// answers keep no database.
+func catalogue(in choices) initwizard.Catalogue {
 	var ps []initwizard.Choice
 	for _, p := range providers.All() {
 		if p.ID != "oauth2" {
 			ps = append(ps, initwizard.Choice{Value: p.ID, Label: p.Name})
 		}
 	}
-	return initwizard.Catalogue{
+	cat := initwizard.Catalogue{
 		Templates: []initwizard.Choice{
 			{Value: "go", Label: "Go: a net/http app with authkit's handler"},
 			{Value: "nextjs", Label: "Next.js: Auth.js v5, sharing its secret and database with authkit"},
@@ -215,7 +239,15 @@ func catalogue() initwizard.Catalogue {
 			{Value: "verified", Label: "Verified: link when a trusted provider verified the email"},
 			{Value: "always", Label: "Always: link on any email match (dangerous)"},
 		},
+		SkipDatabase: func(a initwizard.Answers) bool { return noDatabase(a.Template, a.Session) },
 	}
+	if in.Session == "" {
+		cat.SessionDefaults = map[string]string{}
+		for _, t := range templateIDs {
+			cat.SessionDefaults[t] = defaultSession(t, in.DatabaseGiven)
+		}
+	}
+	return cat
 }
 
 // goDirective is the go directive of the go template's go.mod: authkit's
@@ -226,20 +258,29 @@ const goDirective = "1.26.8"
 // go.mod then says how to point it at a checkout.
 const devVersion = "v0.0.0"
 
-var versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+var (
+	versionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
+	// pseudoRE matches a Go pseudo-version (vX.0.0-yyyymmddhhmmss-abcdef123456,
+	// vX.Y.Z-pre.0.yyyymmddhhmmss-..., vX.Y.Z-0.yyyymmddhhmmss-...): what
+	// `go build` in a checkout records, for a commit the proxy may never
+	// have seen.
+	pseudoRE = regexp.MustCompile(`[-.][0-9]{14}-[0-9a-f]{12}$`)
+)
 
 // authkitVersion is the module version of this authkit, for the go
 // template's go.mod: the release version (build.Info: set at build time,
-// or recorded by `go install ...@version`), else devVersion.
+// or recorded by `go install ...@version`), else devVersion. Versions that
+// name no published module are development builds too: goreleaser
+// snapshots (x.y.z-next, goreleaser.yaml) and pseudo-versions.
 func authkitVersion() string {
 	v, _, _ := build.Info()
 	if v != "" && v[0] >= '0' && v[0] <= '9' {
 		v = "v" + v
 	}
-	if versionRE.MatchString(v) {
-		return v
+	if !versionRE.MatchString(v) || strings.HasSuffix(v, "-next") || pseudoRE.MatchString(v) {
+		return devVersion
 	}
-	return devVersion
+	return v
 }
 
 // moduleInvalid is what a module path element may not hold.

@@ -44,7 +44,10 @@ type Options struct {
 // wrapping cmdutil.ErrCancelled or context.Canceled is a cancellation.
 // Nil when the wizard is not connected: init then asks for --yes.
 var runWizard = func(ctx context.Context, in io.Reader, out io.Writer, cat initwizard.Catalogue, defaults initwizard.Answers) (initwizard.Answers, error) {
-	a, err := initwizard.Run(ctx, in, out, cat, defaults, func(raw string) error { _, err := checkBaseURL(raw); return err })
+	a, err := initwizard.Run(ctx, in, out, cat, defaults, func(a initwizard.Answers) error {
+		_, err := checkTemplateBaseURL(a.Template, a.BaseURL)
+		return err
+	})
 	if errors.Is(err, initwizard.ErrCancelled) {
 		return a, fmt.Errorf("%w: %w", cmdutil.ErrCancelled, err)
 	}
@@ -59,15 +62,17 @@ func NewCmdInit(f *cmdutil.Factory) *cobra.Command {
 		Short: "Scaffold a working auth setup (a Go app or a Next.js Auth.js app)",
 		Long: `Writes a working auth setup into --dir: authkit.yaml, an environment file
 with a fresh AUTH_SECRET and an empty AUTH_<ID>_ID / AUTH_<ID>_SECRET per
-provider (.env for Go, .env.local for Next.js; mode 0600), the .gitignore
-lines that keep it out of git, and the template's files:
+provider (.env for Go, .env.local for Next.js, which also gets AUTH_URL, and
+AUTH_TRUST_HOST=true for a base URL that is not this machine; mode 0600),
+the .gitignore lines that keep it out of git, and the template's files:
 
   go      a runnable net/http app: main.go mounts the Auth.js routes under
           /auth (pkg/flow), protects /dashboard with RequireSession and keeps
           users in SQLite (created and migrated at start) or Postgres
           (authkit db migrate first); go.mod, env.go, pages.html, README.md.
   nextjs  Auth.js v5 files under /api/auth, sharing the secret, the routes
-          and (with database sessions) the database with the authkit tools.
+          and (with database sessions) the database with the authkit tools;
+          README.md. (next-env.d.ts is left to Next.js, which writes it.)
 
 On a terminal it asks for the choices in a form (the flags given are its
 defaults). Without a terminal, or with --yes, the flags are the choices:
@@ -90,7 +95,8 @@ authkit.yaml that does not load, or a file that exists with other content
 --force. Files with the same content are left alone, so a second run with
 the same choices changes nothing. The environment file and .gitignore are
 only ever added to: an existing AUTH_SECRET is never replaced, and missing
-variables and lines are appended.
+variables and lines are appended; an environment file that others can read
+is made 0600 when init writes a new AUTH_SECRET into it.
 
 Secrets are written to the environment file only: never to authkit.yaml,
 never to the output. stdout lists the files (with --json:
@@ -142,15 +148,15 @@ func runInit(ctx context.Context, f *cmdutil.Factory, opts *Options, changed fun
 			return cmdutil.Usage(action, "pass --yes with the choices as flags (see authkit init --help)",
 				"the interactive form is not available in this build")
 		}
-		answers, err := runWizard(ctx, f.IO.In, f.IO.ErrOut, catalogue(), ch.answers())
+		answers, err := runWizard(ctx, f.IO.In, f.IO.ErrOut, catalogue(in), ch.answers())
 		if errors.Is(err, cmdutil.ErrCancelled) || errors.Is(err, context.Canceled) {
 			return &cmdutil.Error{Action: action, Err: cmdutil.ErrCancelled, Code: cmdutil.ExitCancelled}
 		}
 		if err != nil {
 			return cmdutil.Fail(action, fmt.Errorf("the form: %w", err), "pass --yes with the choices as flags")
 		}
-		// The form shows only valid choices; a database it asked for is
-		// meant, whatever the session strategy.
+		// The form shows only valid choices, and asks for a database only
+		// when the answers keep one: a database it asked for is meant.
 		in = choices{Template: answers.Template, Providers: answers.Providers, Session: answers.Session,
 			Database: answers.Database, Linking: answers.Linking, BaseURL: answers.BaseURL}
 		if ch, err = check(in); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,7 +37,17 @@ func TestGoDirective(t *testing.T) {
 
 func TestAuthkitVersion(t *testing.T) {
 	defer func(v string) { build.Version = v }(build.Version)
-	for v, want := range map[string]string{"1.2.3": "v1.2.3", "v1.4.0-rc.1": "v1.4.0-rc.1", "dev": devVersion, "1.2.3+dirty": devVersion} {
+	for v, want := range map[string]string{
+		"1.2.3": "v1.2.3", "v1.4.0-rc.1": "v1.4.0-rc.1", "v2.0.0-beta.2": "v2.0.0-beta.2",
+		"dev": devVersion, "": devVersion, "1.2.3+dirty": devVersion,
+		// goreleaser snapshots: {{ incpatch .Version }}-next
+		"0.0.1-next": devVersion, "1.4.1-next": devVersion, "v1.4.1-next": devVersion,
+		// pseudo-versions of commits that may never have been pushed
+		"v0.0.0-20260112093000-abcdef123456":        devVersion,
+		"v1.2.4-0.20260112093000-abcdef123456":      devVersion,
+		"v1.3.0-rc.1.0.20260112093000-abcdef123456": devVersion,
+		"v0.0.0-20260112093000-abcdef123456+dirty":  devVersion,
+	} {
 		build.Version = v
 		if got := authkitVersion(); got != want {
 			t.Errorf("Version %q: authkitVersion() = %q, want %q", v, got, want)
@@ -168,7 +179,13 @@ func checkScaffold(t *testing.T, name, dir string, ch checked, base string) {
 			}
 		}
 	}
-	if vars["AUTH_URL"] != "" || vars["AUTH_SECRET"] == "" {
+	// Next.js apps get AUTH_URL (next start needs it in production), the
+	// base URL authkit.yaml defaults to as well; Go apps read authkit.yaml.
+	wantURL := ""
+	if ch.Template == "nextjs" {
+		wantURL = base
+	}
+	if vars["AUTH_URL"] != wantURL || vars["AUTH_SECRET"] == "" {
 		t.Errorf("%s: environment file variables %v", name, vars)
 	}
 	cfg, err = config.Load(path, func(k string) string { return vars[k] })
@@ -352,6 +369,15 @@ func TestWizard(t *testing.T) {
 		!slices.ContainsFunc(gotCat.Providers, func(c initwizard.Choice) bool { return c.Value == "github" && c.Label == "GitHub" }) {
 		t.Errorf("the form's catalogue: %+v", gotCat)
 	}
+	// Without --session, the form's session follows its template as the
+	// flags' does; a Next.js app with JWT sessions is asked no database.
+	if want := map[string]string{"go": "database", "nextjs": "jwt"}; !maps.Equal(gotCat.SessionDefaults, want) {
+		t.Errorf("the form's session defaults are %v, want %v", gotCat.SessionDefaults, want)
+	}
+	if gotCat.SkipDatabase == nil || !gotCat.SkipDatabase(initwizard.Answers{Template: "nextjs", Session: "jwt"}) ||
+		gotCat.SkipDatabase(initwizard.Answers{Template: "nextjs", Session: "database"}) || gotCat.SkipDatabase(initwizard.Answers{Template: "go", Session: "jwt"}) {
+		t.Error("the form asks for a database for nextjs with JWT sessions, or not for the others")
+	}
 	yaml, err := os.ReadFile(filepath.Join(dir, "authkit.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -374,6 +400,9 @@ func TestWizard(t *testing.T) {
 	if err := run(f, "--dir", dir2); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("a bad answer: %v", err)
 	}
+	if _, err := os.Stat(dir2); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a bad answer: %s was created", dir2)
+	}
 	// Cancelling the form is exit 130; nothing is written.
 	runWizard = func(context.Context, io.Reader, io.Writer, initwizard.Catalogue, initwizard.Answers) (initwizard.Answers, error) {
 		return initwizard.Answers{}, cmdutil.ErrCancelled
@@ -381,6 +410,9 @@ func TestWizard(t *testing.T) {
 	f, _, _ = testFactory(true)
 	if err := run(f, "--dir", dir2); cmdutil.ExitCode(err) != cmdutil.ExitCancelled {
 		t.Errorf("a cancelled form: %v", err)
+	}
+	if _, err := os.Stat(dir2); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a cancelled form: %s was created", dir2)
 	}
 	// A bad flag fails before the form.
 	runWizard = func(context.Context, io.Reader, io.Writer, initwizard.Catalogue, initwizard.Answers) (initwizard.Answers, error) {
@@ -390,6 +422,9 @@ func TestWizard(t *testing.T) {
 	f, _, _ = testFactory(true)
 	if err := run(f, "--dir", dir2, "--template", "rails"); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
 		t.Errorf("a bad flag: %v", err)
+	}
+	if _, err := os.Stat(dir2); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a bad flag: %s was created", dir2)
 	}
 	// --yes on a terminal takes the flags, without the form.
 	f, _, _ = testFactory(true)
@@ -437,6 +472,58 @@ func TestNotWritable(t *testing.T) {
 	}
 }
 
+// An existing environment file that others can read gets mode 0600 when
+// init writes a new AUTH_SECRET into it (and says so); every line stays.
+// One that has its secret already keeps its mode, with a warning.
+func TestEnvModeTightened(t *testing.T) {
+	dir := t.TempDir()
+	env := filepath.Join(dir, ".env")
+	if err := os.WriteFile(env, []byte("FOO=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(env, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, _, errOut := testFactory(false)
+	if err := run(f, "--dir", dir, "--yes"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %04o after init wrote AUTH_SECRET into it, want 0600", st.Mode().Perm())
+	}
+	data, _ := os.ReadFile(env)
+	if v, _, _ := dotenv.Lookup(data, "FOO"); v != "1" || !regexp.MustCompile(`(?m)^AUTH_SECRET="[A-Za-z0-9+/]{43}="$`).Match(data) {
+		t.Errorf("the .env after init:\n%s", data)
+	}
+	if !strings.Contains(errOut.String(), "now has mode 0600 (it was 0644)") {
+		t.Errorf("stderr does not say the mode changed:\n%s", errOut)
+	}
+
+	// The secret is there already: the file is the user's, mode and all.
+	dir = t.TempDir()
+	env = filepath.Join(dir, ".env")
+	if err := os.WriteFile(env, []byte("AUTH_SECRET=\"kept-0123456789abcdef0123456789abcdef\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(env, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, _, errOut = testFactory(false)
+	if err := run(f, "--dir", dir, "--yes"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(env); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("an existing secret's file: mode %v, %v; want 0644 kept", st.Mode().Perm(), err)
+	}
+	if !strings.Contains(errOut.String(), "is readable by other users (mode 0644)") {
+		t.Errorf("no warning for a readable .env:\n%s", errOut)
+	}
+}
+
 func TestCheckParents(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "app", "api"), 0o755); err != nil {
@@ -457,18 +544,44 @@ func TestCheckParents(t *testing.T) {
 }
 
 // The real form is connected: keys on stdin choose the Next.js template
-// (one down), keep github, and take the defaults; Esc cancels with nothing
-// written.
+// (one down), keep github, and take the defaults, which follow the
+// template as the flags' do: JWT sessions, and so no database question
+// (six enters: template, providers, session, linking, base URL, summary);
+// Esc cancels with nothing written.
 func TestRealWizard(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
 	f, _, errOut := testFactory(true)
-	f.IO.In = strings.NewReader("\x1b[B\r\r\r\r\r\r\r")
+	f.IO.In = strings.NewReader("\x1b[B\r\r\r\r\r\r")
 	if err := run(f, "--dir", dir); err != nil {
 		t.Fatalf("init through the form: %v\n%s", err, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "auth.ts")); err != nil {
 		t.Fatalf("the form's Next.js choice was not scaffolded: %v\n%s", err, errOut)
 	}
+	yaml, err := os.ReadFile(filepath.Join(dir, "authkit.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(yaml), "strategy: jwt\n") || strings.Contains(string(yaml), "database:") {
+		t.Errorf("Next.js through the form: not JWT sessions without a database, as --template nextjs gives:\n%s", yaml)
+	}
+	if strings.Contains(errOut.String(), "Which database?") {
+		t.Errorf("the form asked for a database for Next.js with JWT sessions:\n%s", errOut)
+	}
+
+	// The form checks the base URL for the template chosen: --base-url
+	// with a path (fine for go) is refused on the field once Next.js is
+	// chosen (the form stays there), and another one typed there is taken.
+	dirPath := filepath.Join(t.TempDir(), "app")
+	f, _, errOut = testFactory(true)
+	f.IO.In = strings.NewReader("\x1b[B\r\r\r\r\r\x15https://app.example.com\r\r")
+	if err := run(f, "--dir", dirPath, "--base-url", "https://app.example.com/portal"); err != nil {
+		t.Fatalf("init through the form with a path for Next.js: %v\n%s", err, errOut)
+	}
+	if yaml, err := os.ReadFile(filepath.Join(dirPath, "authkit.yaml")); err != nil || !strings.Contains(string(yaml), "AUTH_URL:-https://app.example.com}") {
+		t.Errorf("the base URL typed after the refusal was not taken: %v\n%s", err, yaml)
+	}
+
 	dir2 := filepath.Join(t.TempDir(), "app")
 	f, _, _ = testFactory(true)
 	f.IO.In = strings.NewReader("\x1b")

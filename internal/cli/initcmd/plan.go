@@ -48,6 +48,10 @@ type file struct {
 	// conflict: the file exists with other content, and writing it needs
 	// --force or a yes.
 	conflict bool
+	// tightened is the mode of an existing environment file that init
+	// writes a new AUTH_SECRET into and that others could read: the file
+	// is written 0600 (mode &^ 0o077) instead, and the summary says so.
+	tightened fs.FileMode
 }
 
 // plan is everything init will write, decided before anything is.
@@ -161,6 +165,10 @@ func (p *plan) compare(f *cmdutil.Factory, opts *Options, sf templates.ScaffoldF
 			return fail(err, "fix the file by hand (init keeps every line of it)")
 		}
 		fl.content, fl.status = merged, statusUpdated
+		if v, _, _ := dotenv.Lookup(old, secret.Name); v == "" && fl.mode&0o077 != 0 && !bytes.Equal(merged, old) {
+			// A fresh secret goes in: not into a file others can read.
+			fl.tightened, fl.mode = fl.mode, fl.mode&^0o077
+		}
 	case sf.Path == ".gitignore":
 		fl.content, fl.status = mergeLines(old, sf.Content), statusUpdated
 	case sf.Path == "go.mod" && requiresAuthkit(old):

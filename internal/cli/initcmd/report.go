@@ -112,7 +112,10 @@ func printNextSteps(w io.Writer, p *plan, next []string) {
 		fmt.Fprintf(w, "authkit: warning: replaced %s, which did not load.\n", cmdutil.Quote(p.show("authkit.yaml")))
 	}
 	for _, fl := range p.files {
-		if fl.path == templates.EnvFileName(o.Template) && fl.mode&0o044 != 0 {
+		if fl.tightened != 0 {
+			fmt.Fprintf(w, "authkit: %s now has mode %04o (it was %04o): it holds the new AUTH_SECRET, which no other user may read.\n",
+				cmdutil.Quote(env), fl.mode, fl.tightened)
+		} else if fl.path == templates.EnvFileName(o.Template) && fl.mode&0o044 != 0 {
 			fmt.Fprintf(w, "authkit: warning: %s is readable by other users (mode %04o); run chmod 600 %s\n", cmdutil.Quote(env), fl.mode, cmdutil.Safe(env))
 		}
 	}

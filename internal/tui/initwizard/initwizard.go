@@ -43,6 +43,17 @@ type Choice struct {
 // Catalogue is what the wizard offers.
 type Catalogue struct {
 	Templates, Providers, Sessions, Databases, Linking []Choice
+	// SessionDefaults, when set, is the session strategy to preselect for
+	// each template: when the user leaves the template question with
+	// another template than the one the session was preselected for, the
+	// session question starts on that template's default. Nil keeps the
+	// session answer as it is (a strategy the command was given, say).
+	SessionDefaults map[string]string
+	// SkipDatabase, when set, reports whether the database question does
+	// not apply to the answers so far (a Next.js app with JWT sessions
+	// keeps no database): it is then not asked, not shown, and the
+	// answers' Database is empty.
+	SkipDatabase func(Answers) bool
 }
 
 // Answers are the wizard's result, or its defaults.
@@ -68,19 +79,20 @@ var errUnfinished = errors.New("init wizard: not finished")
 
 // Run runs the wizard as a bubbletea program that reads keys from in and
 // draws on out, and returns the confirmed answers. defaults pre-select the
-// choices and fill the base URL; checkBaseURL (nil accepts anything)
-// validates the base URL when the user presses enter, and its error is
-// shown under the field. Run returns ErrCancelled when the user cancels,
+// choices and fill the base URL; check (nil accepts anything) validates
+// the base URL when the user presses enter, given the answers as they
+// stand (the template, say, decides whether a path is allowed), and its
+// error is shown under the field. Run returns ErrCancelled when the user cancels,
 // ErrInputEnded when a non-terminal input ends first, and the context's
 // error when ctx ends.
 //
 // When in is a terminal it is put in raw mode for the duration. Colours
 // follow out (none when it is not a terminal, or NO_COLOR is set).
-func Run(ctx context.Context, in io.Reader, out io.Writer, cat Catalogue, defaults Answers, checkBaseURL func(string) error) (Answers, error) {
+func Run(ctx context.Context, in io.Reader, out io.Writer, cat Catalogue, defaults Answers, check func(Answers) error) (Answers, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := New(cat, defaults, checkBaseURL).WithRenderer(lipgloss.NewRenderer(out))
+	m := New(cat, defaults, check).WithRenderer(lipgloss.NewRenderer(out))
 
 	var p *tea.Program
 	var ready sync.WaitGroup
@@ -195,12 +207,15 @@ const (
 type Model struct {
 	cat   Catalogue
 	def   Answers
-	check func(string) error
+	check func(Answers) error
 
-	steps  []step // the steps asked, in order: questions without choices are skipped
-	pos    int    // index in steps
-	cursor [stepBaseURL]int
-	picked []bool // per cat.Providers
+	all []step // the steps, in order: questions without choices are left out
+	pos int    // index in steps()
+	// sessionFor is the template the session cursor was last preselected
+	// for (Catalogue.SessionDefaults).
+	sessionFor string
+	cursor     [stepBaseURL]int
+	picked     []bool // per cat.Providers
 
 	url    []rune
 	urlPos int
@@ -221,13 +236,13 @@ type styles struct {
 // asked; the answer keeps the default. Default providers that are not in
 // the catalogue are dropped. It styles its view with lipgloss's default
 // renderer; see WithRenderer.
-func New(cat Catalogue, defaults Answers, checkBaseURL func(string) error) Model {
-	m := Model{cat: cat, def: defaults, check: checkBaseURL}
+func New(cat Catalogue, defaults Answers, check func(Answers) error) Model {
+	m := Model{cat: cat, def: defaults, check: check, sessionFor: defaults.Template}
 	for s := stepTemplate; s <= stepSummary; s++ {
 		if s < stepBaseURL && len(m.choices(s)) == 0 {
 			continue
 		}
-		m.steps = append(m.steps, s)
+		m.all = append(m.all, s)
 	}
 	m.cursor[stepTemplate] = index(cat.Templates, defaults.Template)
 	m.cursor[stepSession] = index(cat.Sessions, defaults.Session)
@@ -295,12 +310,33 @@ func (m Model) choices(s step) []Choice {
 	return nil
 }
 
-func (m Model) current() step { return m.steps[m.pos] }
+func (m Model) current() step { return m.steps()[m.pos] }
+
+// steps are the steps asked, in order, given the answers so far: the
+// database question is left out when Catalogue.SkipDatabase says so. The
+// steps it depends on come before it, so m.pos stays valid when they
+// change.
+func (m Model) steps() []step {
+	if m.cat.SkipDatabase == nil || !m.cat.SkipDatabase(m.raw()) {
+		return m.all
+	}
+	return slices.DeleteFunc(slices.Clone(m.all), func(s step) bool { return s == stepDatabase })
+}
 
 // Answers returns the answers as they stand: the choices under the
 // cursors, the selected providers in catalogue order, and the base URL
-// as typed (without surrounding space).
+// as typed (without surrounding space); Database is empty when the
+// question does not apply (Catalogue.SkipDatabase).
 func (m Model) Answers() Answers {
+	a := m.raw()
+	if m.cat.SkipDatabase != nil && m.cat.SkipDatabase(a) {
+		a.Database = ""
+	}
+	return a
+}
+
+// raw returns the answers under the cursors, whether asked or not.
+func (m Model) raw() Answers {
 	a := Answers{
 		Template: m.single(stepTemplate, m.def.Template),
 		Session:  m.single(stepSession, m.def.Session),
@@ -440,7 +476,9 @@ func (m Model) editURL(k tea.KeyMsg) (Model, tea.Cmd) {
 	case tea.KeyEnter, tea.KeyTab:
 		v := strings.TrimSpace(string(m.url))
 		if m.check != nil {
-			if err := m.check(v); err != nil {
+			a := m.Answers()
+			a.BaseURL = v
+			if err := m.check(a); err != nil {
 				m.msg = err.Error()
 				return m, nil
 			}
@@ -504,10 +542,27 @@ func (m Model) editURL(k tea.KeyMsg) (Model, tea.Cmd) {
 }
 
 func (m *Model) next() {
-	if m.pos < len(m.steps)-1 {
+	if m.current() == stepTemplate {
+		m.presetSession()
+	}
+	if m.pos < len(m.steps())-1 {
 		m.pos++
 	}
 	m.msg = ""
+}
+
+// presetSession moves the session cursor to the chosen template's default
+// (Catalogue.SessionDefaults), when the template is not the one it was
+// last preselected for.
+func (m *Model) presetSession() {
+	t := m.single(stepTemplate, m.def.Template)
+	if t == m.sessionFor {
+		return
+	}
+	if def, ok := m.cat.SessionDefaults[t]; ok {
+		m.cursor[stepSession] = index(m.cat.Sessions, def)
+		m.sessionFor = t
+	}
 }
 
 func (m *Model) back() {
@@ -557,10 +612,11 @@ func (m Model) answer(s step) string {
 // answered writes the answers to the steps before upTo, aligned.
 func (m Model) answered(b *strings.Builder, upTo int) {
 	width := 0
-	for _, s := range m.steps[:upTo] {
+	steps := m.steps()
+	for _, s := range steps[:upTo] {
 		width = max(width, len(names[s]))
 	}
-	for _, s := range m.steps[:upTo] {
+	for _, s := range steps[:upTo] {
 		fmt.Fprintf(b, "  %-*s  %s\n", width, names[s], m.answer(s))
 	}
 }
@@ -576,7 +632,7 @@ func (m Model) View() string {
 		return "authkit init: input ended\n"
 	case confirmed:
 		b.WriteString(m.st.title("authkit init") + "\n")
-		m.answered(&b, len(m.steps)-1)
+		m.answered(&b, len(m.steps())-1)
 		return b.String()
 	}
 
@@ -589,7 +645,7 @@ func (m Model) View() string {
 		return b.String()
 	}
 
-	fmt.Fprintf(&b, "%s %s\n", m.st.title("authkit init"), m.st.faint(fmt.Sprintf("(step %d of %d)", m.pos+1, len(m.steps)-1)))
+	fmt.Fprintf(&b, "%s %s\n", m.st.title("authkit init"), m.st.faint(fmt.Sprintf("(step %d of %d)", m.pos+1, len(m.steps())-1)))
 	if m.pos > 0 {
 		b.WriteString("\n")
 		m.answered(&b, m.pos)

@@ -33,11 +33,16 @@ var testDefaults = Answers{
 	BaseURL:   "http://localhost:3000",
 }
 
-// checkURL stands in for the command's check of the base URL.
-func checkURL(s string) error {
+// checkURL stands in for the command's check of the base URL: absolute,
+// and without a path for the nextjs template.
+func checkURL(a Answers) error {
+	s := a.BaseURL
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute http(s) URL, such as https://app.example.com", s)
+	}
+	if a.Template == "nextjs" && strings.Trim(u.Path, "/") != "" {
+		return fmt.Errorf("%q has a path, which a Next.js app cannot have", s)
 	}
 	return nil
 }
@@ -486,4 +491,89 @@ func TestRunContext(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the context's error", err)
 	}
+}
+
+// The base URL check sees the answers: a path that the go template takes
+// is refused for nextjs, on the field, and accepted once the template is
+// go again.
+func TestBaseURLCheckSeesTemplate(t *testing.T) {
+	d := testDefaults
+	d.BaseURL = "https://app.example.com/portal"
+	m := newTest(t, d)
+	m, _ = press(t, m, "enter", "enter", "enter", "enter", "enter", "enter")
+	mustContain(t, view(t, m), "Create files?", "Base URL          https://app.example.com/portal")
+
+	m = newTest(t, d)
+	m, _ = press(t, m, "down", "enter", "enter", "enter", "enter", "enter", "enter")
+	v := view(t, m)
+	mustContain(t, v, "What is the app's base URL?", "has a path, which a Next.js app cannot have")
+	mustNotContain(t, v, "Create files?")
+	// Back to the template: go takes the path.
+	m, _ = press(t, m, "shift+tab", "b", "b", "b", "b", "up", "enter", "enter", "enter", "enter", "enter", "enter")
+	mustContain(t, view(t, m), "Create files?", "Template          Go (net/http)", "Base URL          https://app.example.com/portal")
+}
+
+// flagCatalogue is testCatalogue with the command's per-template session
+// defaults and its rule that a Next.js app with JWT sessions has no
+// database.
+func flagCatalogue() Catalogue {
+	cat := testCatalogue
+	cat.SessionDefaults = map[string]string{"go": "database", "nextjs": "jwt"}
+	cat.SkipDatabase = func(a Answers) bool { return a.Template == "nextjs" && a.Session == "jwt" }
+	return cat
+}
+
+// Choosing Next.js preselects JWT sessions, as the flags default to, and
+// then skips the database question: it is not asked, not shown, and not
+// answered.
+func TestTemplateSessionDefaults(t *testing.T) {
+	d := testDefaults
+	d.Session = "database" // the go default
+	m := New(flagCatalogue(), d, checkURL).WithRenderer(nil)
+	mustContain(t, view(t, m), "step 1 of 6")
+	m, _ = press(t, m, "down", "enter")
+	mustContain(t, view(t, m), "step 2 of 5")
+	m, _ = press(t, m, "enter")
+	mustContain(t, view(t, m), "Which session strategy?", "> JWT", "step 3 of 5")
+	m, _ = press(t, m, "enter")
+	v := view(t, m)
+	mustContain(t, v, "When may a sign-in link", "step 4 of 5")
+	mustNotContain(t, v, "Which database?", "Database ")
+	m, _ = press(t, m, "enter", "enter")
+	v = view(t, m)
+	mustContain(t, v, "Create files?", "Session strategy  JWT")
+	mustNotContain(t, v, "Database ")
+	// Back from the linking policy goes to the session, not the database.
+	m, _ = press(t, m, "b", "shift+tab", "b")
+	mustContain(t, view(t, m), "Which session strategy?")
+	m, _ = press(t, m, "enter", "enter", "enter", "enter")
+	got, err := m.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Answers{Template: "nextjs", Providers: []string{"github"}, Session: "jwt", Linking: "never", BaseURL: "http://localhost:3000"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("answers:\n got %+v\nwant %+v", got, want)
+	}
+
+	// Database sessions with Next.js ask for the database again.
+	m = New(flagCatalogue(), d, checkURL).WithRenderer(nil)
+	m, _ = press(t, m, "down", "enter", "enter", "down", "enter")
+	mustContain(t, view(t, m), "Which database?", "step 4 of 6")
+
+	// Back to go: the session follows the template again (database);
+	// staying on the same template keeps what the user chose.
+	m = New(flagCatalogue(), d, checkURL).WithRenderer(nil)
+	m, _ = press(t, m, "down", "enter", "enter", "b", "b", "up", "enter", "enter")
+	mustContain(t, view(t, m), "Which session strategy?", "> Database")
+	m, _ = press(t, m, "up", "enter", "b", "b", "b", "enter", "enter")
+	mustContain(t, view(t, m), "Which session strategy?", "> JWT")
+
+	// Without SessionDefaults (the command was given --session), the
+	// session answer is left alone.
+	cat := flagCatalogue()
+	cat.SessionDefaults = nil
+	m = New(cat, d, checkURL).WithRenderer(nil)
+	m, _ = press(t, m, "down", "enter", "enter")
+	mustContain(t, view(t, m), "Which session strategy?", "> Database")
 }
