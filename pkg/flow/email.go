@@ -444,16 +444,5 @@ func (h *Handler) emailCallback(res *response, body url.Values, csrf string) {
 		h.fail(res, EmailProviderID, err)
 		return
 	}
-	if current != nil {
-		if err := h.e.end(r.Context(), current); err != nil {
-			h.log.Error("cannot end the previous session", "user", current.User.ID, "reason", err.Error())
-		}
-	}
-	res.keepInit()
-	res.setCookies(result.Session.Cookies...)
-	target := res.cb
-	if result.Decision.Kind == NewUser && h.opts.Pages.NewUser != "" {
-		target = withQuery(h.opts.Pages.NewUser, url.Values{"callbackUrl": {target}})
-	}
-	res.redirect(target)
+	h.signedIn(res, current, result)
 }

@@ -485,8 +485,15 @@ func (h *Handler) callback(res *response, providerID string, body url.Values) {
 		h.fail(res, providerID, err)
 		return
 	}
+	h.signedIn(res, previous, result)
+}
+
+// signedIn finishes a successful sign-in: the browser's previous session
+// ends, the session cookies are set, and the browser goes to the callback
+// URL (through pages.new_user for a new user).
+func (h *Handler) signedIn(res *response, previous *Session, result *Result) {
 	if previous != nil {
-		if err := h.e.end(r.Context(), previous); err != nil {
+		if err := h.e.end(res.r.Context(), previous); err != nil {
 			h.log.Error("cannot end the previous session", "user", previous.User.ID, "reason", err.Error())
 		}
 	}
@@ -531,14 +538,7 @@ func (h *Handler) credentials(res *response, body url.Values) {
 		h.fail(res, CredentialsProviderID, err)
 		return
 	}
-	if current != nil {
-		if err := h.e.end(r.Context(), current); err != nil {
-			h.log.Error("cannot end the previous session", "user", current.User.ID, "reason", err.Error())
-		}
-	}
-	res.keepInit()
-	res.setCookies(result.Session.Cookies...)
-	res.redirect(res.cb)
+	h.signedIn(res, current, result)
 }
 
 func (h *Handler) signOutPage(res *response, csrf string) {
