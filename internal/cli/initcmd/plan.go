@@ -471,7 +471,7 @@ func (p *plan) write() error {
 		if err := os.MkdirAll(filepath.Dir(fl.target), 0o755); err != nil {
 			return p.writeError(fl, err, done)
 		}
-		if err := writeAtomic(fl.target, fl.content, fl.mode); err != nil {
+		if err := secret.WriteAtomic(fl.target, fl.content, fl.mode); err != nil {
 			return p.writeError(fl, err, done)
 		}
 		done = append(done, p.show(fl.path))
@@ -486,31 +486,4 @@ func (p *plan) writeError(fl *file, err error, done []string) error {
 		fix = "written before the failure: " + strings.Join(done, ", ") + "; fix the cause and run init again (it keeps what is the same)"
 	}
 	return cmdutil.Fail(action, cause, fix)
-}
-
-// writeAtomic replaces name with data in one rename, with mode.
-func writeAtomic(name string, data []byte, mode fs.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

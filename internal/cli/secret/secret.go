@@ -162,7 +162,7 @@ func writeSecret(ctx context.Context, f *cmdutil.Factory, opts *Options, value s
 			return err
 		}
 	}
-	if err := writeAtomic(path, out, mode); err != nil {
+	if err := WriteAtomic(path, out, mode); err != nil {
 		fix := "check that the file's directory is writable and the disk has space (the file is unchanged)"
 		if errors.As(err, &noDir) {
 			fix = "create the directory first (mkdir -p " + cmdutil.Quote(noDir.dir) + ")"
@@ -234,11 +234,11 @@ func readTarget(name string) (path string, data []byte, mode fs.FileMode, create
 	return path, data, st.Mode().Perm(), false, nil
 }
 
-// writeAtomic replaces path with data in one rename: a temporary file in
+// WriteAtomic replaces path with data in one rename: a temporary file in
 // the same directory, given mode, synced, then renamed over path. On
 // failure path is untouched and the temporary file removed; the error
 // names the directory, never the temporary file.
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
+func WriteAtomic(path string, data []byte, mode fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	defer func() {
 		var pe *fs.PathError
