@@ -105,6 +105,18 @@ type ValidationError struct {
 // Error reads "authkit: cannot use provider github: no client secret; set
 // AUTH_GITHUB_SECRET", several problems joined.
 func (e *ValidationError) Error() string {
+	cause, fix := e.CauseAndFix()
+	msg := "authkit: cannot use provider " + e.Provider + ": " + cause
+	if fix != "" {
+		msg += "; " + fix
+	}
+	return msg
+}
+
+// CauseAndFix joins the problems into one cause ("no client id and no
+// client secret") and one fix ("set AUTH_GITHUB_ID and
+// AUTH_GITHUB_SECRET", then the problems' own fixes).
+func (e *ValidationError) CauseAndFix() (cause, fix string) {
 	var causes, envs, fixes []string
 	for _, p := range e.Problems {
 		causes = append(causes, p.Cause)
@@ -118,11 +130,7 @@ func (e *ValidationError) Error() string {
 	if len(envs) > 0 {
 		fixes = append([]string{"set " + joinAnd(envs)}, fixes...)
 	}
-	msg := "authkit: cannot use provider " + e.Provider + ": " + joinAnd(causes)
-	if len(fixes) > 0 {
-		msg += "; " + strings.Join(fixes, "; ")
-	}
-	return msg
+	return joinAnd(causes), strings.Join(fixes, "; ")
 }
 
 // Env lists the variables that would fix the problems.

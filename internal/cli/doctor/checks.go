@@ -429,27 +429,12 @@ func (r *runner) checkProvider(pc *config.ProviderConfig) Check {
 		}
 	}
 	if len(problems) > 0 {
-		var causes, envs, fixes, all []string
-		for _, pr := range problems {
-			causes = append(causes, pr.Cause)
-			if pr.Env != "" {
-				all = append(all, pr.Env)
-			}
-			switch {
-			case pr.Fix != "":
-				fixes = append(fixes, pr.Fix)
-			case pr.Env != "":
-				envs = append(envs, pr.Env)
-			}
-		}
-		if len(envs) > 0 {
-			fixes = append([]string{"set " + joinAnd(envs)}, fixes...)
-		}
-		fix := strings.Join(fixes, "; ")
-		if hint := r.dotenvHint(all...); hint != "" {
+		ve := &providers.ValidationError{Provider: pc.ID, Problems: problems}
+		cause, fix := ve.CauseAndFix()
+		if hint := r.dotenvHint(ve.Env()...); hint != "" {
 			fix += "\n" + hint
 		}
-		return failed(res.name, joinAnd(causes)+" (configured in "+where+")", fix)
+		return failed(res.name, cause+" (configured in "+where+")", fix)
 	}
 	idFrom := idVar
 	if pc.ClientID != "" {
