@@ -145,6 +145,10 @@ type Email struct {
 	SMTPURL Secret `json:"smtp_url"`
 	// MaxAge is how long a link stays valid.
 	MaxAge time.Duration `json:"max_age"`
+	// PerAddress and PerClient are the hourly link limits; 0 means the
+	// defaults (5 and 20).
+	PerAddress int `json:"per_address,omitempty"`
+	PerClient  int `json:"per_client,omitempty"`
 }
 
 // ProviderConfig is one configured provider, resolved from the file.

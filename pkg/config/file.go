@@ -163,6 +163,12 @@ type EmailFile struct {
 	SMTPURL string `yaml:"smtp_url,omitempty"`
 	// MaxAge is how long a link stays valid; 24 hours when empty.
 	MaxAge string `yaml:"max_age,omitempty"`
+	// PerAddress is how many links one address may be sent per hour; 5
+	// when zero.
+	PerAddress int64 `yaml:"per_address,omitempty"`
+	// PerClient is how many links one client may request per hour; 20
+	// when zero.
+	PerClient int64 `yaml:"per_client,omitempty"`
 }
 
 // Credentials is the credentials section: sign-in with a password.
@@ -180,6 +186,9 @@ type SIWE struct {
 	// ChainIDs are the EIP-155 chain ids accepted; [1] (Ethereum mainnet)
 	// when empty.
 	ChainIDs []int64 `yaml:"chain_ids,omitempty" json:"chain_ids"`
+	// Statement is the sentence wallets show above the message; none when
+	// empty.
+	Statement string `yaml:"statement,omitempty" json:"statement,omitempty"`
 }
 
 // Serve is the serve section: how authkit serve listens.

@@ -61,7 +61,8 @@ func TestLoadFull(t *testing.T) {
 	check("Email.SMTPURL value", c.Email.SMTPURL.Value(), "smtp://auth:smtp-password-value@smtp.example.com:587")
 	check("Email.MaxAge", c.Email.MaxAge, 24*time.Hour)
 	check("Credentials", c.Credentials, Credentials{Enabled: true})
-	check("SIWE", *c.SIWE, SIWE{Domain: "app.example.com", ChainIDs: []int64{1, 10, 8453}})
+	check("SIWE", *c.SIWE, SIWE{Domain: "app.example.com", ChainIDs: []int64{1, 10, 8453}, Statement: "Sign in to Example."})
+	check("Email limits", [2]int{c.Email.PerAddress, c.Email.PerClient}, [2]int{5, 20})
 	check("Serve", c.Serve, Serve{Addr: "127.0.0.1:3000", BasePath: "/auth", TrustedProxies: []string{"10.0.0.0/8", "127.0.0.1"}})
 }
 

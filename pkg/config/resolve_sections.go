@@ -149,7 +149,13 @@ func (r *resolver) email(e *EmailFile) *Email {
 	if e == nil {
 		return nil
 	}
-	out := &Email{From: strings.TrimSpace(e.From), MaxAge: r.duration("email.max_age", e.MaxAge, DefaultEmailMaxAge, false)}
+	out := &Email{From: strings.TrimSpace(e.From), MaxAge: r.duration("email.max_age", e.MaxAge, DefaultEmailMaxAge, false),
+		PerAddress: int(min(max(e.PerAddress, 0), 1<<20)), PerClient: int(min(max(e.PerClient, 0), 1<<20))}
+	for path, n := range map[string]int64{"email.per_address": e.PerAddress, "email.per_client": e.PerClient} {
+		if n < 0 || n > 1<<20 {
+			r.fail(path, path+" must be a number of links per hour from 1 to 1048576 (or left out for the default)")
+		}
+	}
 	if out.From == "" {
 		r.fail("email", "email needs from: the sender address, such as from: Example <auth@example.com>")
 	} else if _, err := mail.ParseAddress(out.From); err != nil {
@@ -178,7 +184,10 @@ func (r *resolver) siwe(s *SIWE, baseURL string) *SIWE {
 	if s == nil {
 		return nil
 	}
-	out := &SIWE{Domain: strings.TrimSpace(s.Domain)}
+	out := &SIWE{Domain: strings.TrimSpace(s.Domain), Statement: strings.TrimSpace(s.Statement)}
+	if strings.ContainsAny(out.Statement, "\r\n") {
+		r.fail("siwe.statement", "siwe.statement must be one line (EIP-4361 statements have no line breaks)")
+	}
 	if out.Domain == "" && baseURL != "" {
 		u, _ := url.Parse(baseURL)
 		out.Domain = u.Host

@@ -207,7 +207,7 @@ func configSetup(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, or
 		}
 	}
 	if cfg.SIWE != nil {
-		fc.SIWE = &flow.SIWEConfig{Domain: cfg.SIWE.Domain}
+		fc.SIWE = &flow.SIWEConfig{Domain: cfg.SIWE.Domain, Statement: cfg.SIWE.Statement}
 		for _, id := range cfg.SIWE.ChainIDs {
 			fc.SIWE.ChainIDs = append(fc.SIWE.ChainIDs, uint64(id))
 		}
@@ -237,7 +237,7 @@ func emailConfig(cfg *config.Config) (*flow.EmailConfig, error) {
 	if err != nil {
 		return nil, cmdutil.Fail(action, errors.New(strings.TrimPrefix(err.Error(), "authkit: cannot ")), "fix email.smtp_url in "+cfg.Path)
 	}
-	return &flow.EmailConfig{Sender: sender, From: cfg.Email.From, MaxAge: cfg.Email.MaxAge}, nil
+	return &flow.EmailConfig{Sender: sender, From: cfg.Email.From, MaxAge: cfg.Email.MaxAge, PerAddress: cfg.Email.PerAddress, PerClient: cfg.Email.PerClient}, nil
 }
 
 // devSetup: SQLite migrated, the dev IdP mounted at /devidp, a secret.
