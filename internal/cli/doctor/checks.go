@@ -721,7 +721,7 @@ func (r *runner) checkDatabase() Check {
 		}
 	}
 	shown := sqlstore.RedactURL(raw) + " (from " + source + ")"
-	st, err := r.f.OpenStore(r.ctx, sqlstore.Options{AllowUnmigrated: true, ConnectTimeout: r.timeout})
+	st, err := r.f.OpenStore(r.ctx, sqlstore.Options{AllowUnmigrated: true, ConnectTimeout: r.dbTimeout()})
 	if err != nil {
 		var ce *cmdutil.Error
 		if errors.As(err, &ce) {
@@ -730,7 +730,7 @@ func (r *runner) checkDatabase() Check {
 		return failed(name, "cannot open "+shown+": "+err.Error(), "")
 	}
 	defer st.Close()
-	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
+	ctx, cancel := context.WithTimeout(r.ctx, r.dbTimeout())
 	defer cancel()
 	status, err := st.Status(ctx)
 	if err != nil {
@@ -1018,3 +1018,8 @@ func joinInts(ns []int64) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// dbTimeout bounds the database check: --timeout, but never under
+// DefaultTimeout, since opening a local SQLite file on a loaded machine
+// can take longer than a short network timeout.
+func (r *runner) dbTimeout() time.Duration { return max(r.timeout, DefaultTimeout) }

@@ -53,8 +53,8 @@ type Report struct {
 	Checks []Check `json:"checks"`
 }
 
-// DefaultTimeout bounds each network check: a discovery request, the
-// database connection, the SMTP dial of --online.
+// DefaultTimeout bounds each network check: a discovery request and the
+// SMTP dial of --online; the database check takes at least this long.
 const DefaultTimeout = 5 * time.Second
 
 // Options are the flags of `authkit doctor`.
@@ -105,7 +105,7 @@ only where they come from.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&o.JSON, "json", false, `print {"ok", "checks": [{"name", "status", "message", "fix"}]}`)
 	fl.BoolVar(&o.Online, "online", false, "fail (rather than skip) when a provider or server cannot be reached, and dial the SMTP server")
-	fl.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "how long each network check may take")
+	fl.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "how long each network check may take (the database check at least 5s)")
 	return cmd
 }
 

@@ -11,10 +11,13 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -477,11 +480,7 @@ func TestDiscovery(t *testing.T) {
 		}
 		defer ln.Close()
 		s := newSetup(t, yaml("http://"+ln.Addr().String()))
-		start := time.Now()
 		want(t, s.check("discovery:dev", &Options{Timeout: 200 * time.Millisecond}), StatusSkipped, `: no answer within 200ms \(--online makes this a failure\)$`, "")
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("took %s", d)
-		}
 	})
 	t.Run("a reachable wrong issuer fails", func(t *testing.T) {
 		s := newSetup(t, yaml(idp.Issuer()+"/realms/main"))
@@ -501,24 +500,38 @@ func TestDiscovery(t *testing.T) {
 		}
 	})
 	t.Run("several providers at once", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
+		// The issuer answers nobody until all four requests are in: asked
+		// one after another, each would run out of time and be skipped;
+		// asked at once, all four get the 404 and fail.
+		var mu sync.Mutex
+		waiting := 0
+		all := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			waiting++
+			if waiting == 4 {
+				close(all)
+			}
+			mu.Unlock()
+			select {
+			case <-all:
+			case <-r.Context().Done():
+				return
+			}
+			http.NotFound(w, r)
+		}))
+		defer srv.Close()
 		var b strings.Builder
 		b.WriteString("providers:\n")
 		for i := range 4 {
-			fmt.Fprintf(&b, "  - id: p%d\n    type: oidc\n    issuer: http://%s/%d\n", i, ln.Addr(), i)
+			fmt.Fprintf(&b, "  - id: p%d\n    type: oidc\n    issuer: %s/%d\n", i, srv.URL, i)
 		}
 		s := newSetup(t, b.String())
-		start := time.Now()
-		_, byName := s.diagnose(&Options{Timeout: 300 * time.Millisecond})
-		if d := time.Since(start); d > 1200*time.Millisecond {
-			t.Errorf("4 silent providers took %s: not fetched at once", d)
-		}
+		_, byName := s.diagnose(&Options{Timeout: 10 * time.Second})
 		for i := range 4 {
-			want(t, byName[fmt.Sprintf("discovery:p%d", i)], StatusSkipped, `no answer within`, "")
+			if c := byName[fmt.Sprintf("discovery:p%d", i)]; c.Status != StatusFail {
+				t.Errorf("discovery:p%d: %s: %s (the providers were not asked at once)", i, c.Status, c.Message)
+			}
 		}
 	})
 }
