@@ -2,6 +2,7 @@ package loginview
 
 import (
 	"bytes"
+	"github.com/authkit-dev/authkit/internal/testenv"
 	"strings"
 	"testing"
 	"time"
@@ -278,7 +279,7 @@ func TestElapsed(t *testing.T) {
 // the "terminal": the URL in full above the view, and the finished view
 // left in place after the program quit.
 func TestProgramOutput(t *testing.T) {
-	var out bytes.Buffer
+	var out testenv.Buffer
 	url := "https://idp.example/authorize?client_id=app&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fapi%2Fauth%2Fcallback%2Fdev&state=" + strings.Repeat("s", 120)
 	p := tea.NewProgram(New(Options{Provider: "Dev", NoColor: true}),
 		tea.WithOutput(&out), tea.WithInput(nil), tea.WithoutSignalHandler())
@@ -294,6 +295,11 @@ func TestProgramOutput(t *testing.T) {
 		p.Send(StepMsg{Name: s})
 	}
 	p.Send(DoneMsg{})
+	// tea.Println runs as a command: let the URL reach the output before
+	// quitting, or the quit can overtake it.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "open this URL") && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	p.Quit()
 	select {
 	case err := <-ended:
