@@ -16,9 +16,6 @@ import (
 // same -X flags, CGO_ENABLED=0 and -trimpath, so the release check that
 // follows in CI reuses the compiled packages) and runs `authkit version`.
 func TestVersionFromLdflags(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds authkit")
-	}
 	root := testenv.RepoRoot(t)
 	bin := filepath.Join(t.TempDir(), "authkit")
 	if runtime.GOOS == "windows" {
