@@ -22,19 +22,22 @@ func (e *Engine) csrfToken(r *http.Request) (token string, set *http.Cookie) {
 				v = d
 			}
 		}
-		if tok, hash, ok := strings.Cut(v, "|"); ok && len(tok) == 64 && subtle.ConstantTimeCompare([]byte(hash), []byte(e.csrfHash(tok))) == 1 {
+		if tok, hash, ok := strings.Cut(v, "|"); ok && len(tok) == 64 && subtle.ConstantTimeCompare([]byte(hash), []byte(e.secretHash(tok))) == 1 {
 			return tok, nil
 		}
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
 	token = hex.EncodeToString(b)
-	return token, &http.Cookie{Name: e.names.CSRFToken, Value: token + "%7C" + e.csrfHash(token), Path: "/",
+	return token, &http.Cookie{Name: e.names.CSRFToken, Value: token + "%7C" + e.secretHash(token), Path: "/",
 		HttpOnly: true, Secure: e.secure, SameSite: http.SameSiteLaxMode}
 }
 
-func (e *Engine) csrfHash(token string) string {
-	sum := sha256.Sum256([]byte(token + strings.Join(e.cfg.Secrets, ",")))
+// secretHash is Auth.js's createHash(value + secret): hex(sha256), the
+// secrets joined with "," as Auth.js joins an array. It signs the CSRF
+// cookie and is what the store keeps of an email token.
+func (e *Engine) secretHash(value string) string {
+	sum := sha256.Sum256([]byte(value + strings.Join(e.cfg.Secrets, ",")))
 	return hex.EncodeToString(sum[:])
 }
 

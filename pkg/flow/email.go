@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"html/template"
@@ -214,13 +213,6 @@ func (e *Engine) pruneTokens(ctx context.Context) {
 	}()
 }
 
-// verificationHash is what the store keeps of a token: hex(sha256(token +
-// secret)), the secrets joined with "," as Auth.js joins an array.
-func (e *Engine) verificationHash(token string) string {
-	sum := sha256.Sum256([]byte(token + strings.Join(e.cfg.Secrets, ",")))
-	return hex.EncodeToString(sum[:])
-}
-
 // EmailLink is a sign-in link that was sent.
 type EmailLink struct {
 	// Identifier is the normalised address the link went to.
@@ -251,7 +243,7 @@ func (e *Engine) SendSignInLink(ctx context.Context, email, callbackURL, clientA
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	token := hex.EncodeToString(raw)
-	hash := e.verificationHash(token)
+	hash := e.secretHash(token)
 	maxAge := cfg.MaxAge
 	if maxAge <= 0 {
 		maxAge = defaultEmailMaxAge
@@ -321,7 +313,7 @@ func (e *Engine) SignInWithEmailToken(ctx context.Context, email, token string, 
 	if err != nil || token == "" || len(token) > 512 {
 		return nil, fail(Verification, ErrLinkInvalid, "")
 	}
-	vt, err := e.cfg.Store.UseVerificationToken(ctx, id, e.verificationHash(token))
+	vt, err := e.cfg.Store.UseVerificationToken(ctx, id, e.secretHash(token))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, fail(Verification, ErrLinkInvalid, "")

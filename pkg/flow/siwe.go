@@ -203,11 +203,11 @@ func (e *Engine) ClearSIWECookie() *http.Cookie {
 	return &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: e.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1}
 }
 
-// siweNonceHash is the stored form of a nonce: hex(sha256(nonce +
-// secrets joined by ",")), so that the table holds nothing usable.
+// siweNonceHash is the stored form of a nonce: a secretHash with its own
+// prefix, so that the table holds nothing usable, and nothing an Auth.js
+// app on the same database would take for an email token.
 func (e *Engine) siweNonceHash(nonce string) string {
-	sum := sha256.Sum256([]byte("authkit-siwe-nonce\x00" + nonce + strings.Join(e.cfg.Secrets, ",")))
-	return hex.EncodeToString(sum[:])
+	return e.secretHash("authkit-siwe-nonce\x00" + nonce)
 }
 
 // SignInWithEthereum completes a SIWE sign-in: the nonce sealed in the
