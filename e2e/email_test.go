@@ -45,15 +45,7 @@ func TestEmailSignIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		info, err := st.Info(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]int64{}
-		for _, tc := range info.Tables {
-			out[tc.Name] = tc.Rows
-		}
-		return out
+		return tableRows(t, st)
 	}
 
 	signIn := srv.origin + "/auth/signin?callbackUrl=" + srv.origin + "/auth/session"

@@ -404,6 +404,20 @@ func readRows(t *testing.T, db string) rows {
 	return rows{users: page.Users, sessions: sessions}
 }
 
+// tableRows counts the rows of each table of st.
+func tableRows(t *testing.T, st store.Store) map[string]int64 {
+	t.Helper()
+	info, err := st.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, tc := range info.Tables {
+		out[tc.Name] = tc.Rows
+	}
+	return out
+}
+
 // newDB creates a migrated SQLite database with `authkit db migrate`.
 func newDB(t *testing.T) string {
 	t.Helper()

@@ -93,18 +93,7 @@ func startSIWEServer(t *testing.T) *siweServer {
 	return &siweServer{origin: srv.URL, st: st, logs: logs}
 }
 
-func (s *siweServer) rows(t *testing.T) map[string]int64 {
-	t.Helper()
-	info, err := s.st.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]int64{}
-	for _, tc := range info.Tables {
-		out[tc.Name] = tc.Rows
-	}
-	return out
-}
+func (s *siweServer) rows(t *testing.T) map[string]int64 { return tableRows(t, s.st) }
 
 // TestSIWE signs in with Ethereum in a real headless Chromium: the
 // built-in sign-in page, its wallet script under the page's CSP, a fake
