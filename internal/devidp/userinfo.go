@@ -8,6 +8,20 @@ import (
 	"time"
 )
 
+// authorized finds the access token of r and its user, noting both in the
+// request log, or answers 401 and reports false.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) (token, User, bool) {
+	t, ok := s.bearer(r)
+	if !ok {
+		s.unauthorized(w, r)
+		return token{}, User{}, false
+	}
+	u := s.users[t.user]
+	note(r.Context()).User = u.Email
+	note(r.Context()).ClientID = t.clientID
+	return t, u, true
+}
+
 // bearer finds the access token of r: "Authorization: Bearer T" (and
 // GitHub's "token T"). It returns a copy, or false when the token is
 // missing, unknown, expired or revoked.
@@ -35,14 +49,10 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request"})
 		return
 	}
-	t, ok := s.bearer(r)
+	t, u, ok := s.authorized(w, r)
 	if !ok {
-		s.unauthorized(w, r)
 		return
 	}
-	u := s.users[t.user]
-	note(r.Context()).User = u.Email
-	note(r.Context()).ClientID = t.clientID
 	fails := s.failureSnapshot()
 	base := s.baseFor(r)
 	switch s.shape {
@@ -119,14 +129,10 @@ func (s *Server) serveEmails(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed"})
 		return
 	}
-	t, ok := s.bearer(r)
+	t, u, ok := s.authorized(w, r)
 	if !ok {
-		s.unauthorized(w, r)
 		return
 	}
-	u := s.users[t.user]
-	note(r.Context()).User = u.Email
-	note(r.Context()).ClientID = t.clientID
 	if !hasScope(t.scope, "user:email") && !hasScope(t.scope, "user") {
 		note(r.Context()).Error = "insufficient_scope"
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found",
