@@ -79,8 +79,20 @@ func LoadWith(path string, getenv func(string) string, opts LoadOptions) (*Confi
 	return l.load(data)
 }
 
-// readFile reads at most MaxFileSize bytes of a regular file.
+// readFile reads the configuration file: not a directory, at most
+// MaxFileSize bytes.
 func readFile(path string) ([]byte, error) {
+	return readBounded(path, MaxFileSize, func(st fs.FileInfo) error {
+		if st.IsDir() {
+			return errIsDir
+		}
+		return nil
+	}, errTooLarge)
+}
+
+// readBounded reads path when check accepts its file info, failing with
+// tooLarge beyond limit bytes (reading at most one byte more).
+func readBounded(path string, limit int64, check func(fs.FileInfo) error, tooLarge error) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -90,15 +102,15 @@ func readFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.IsDir() {
-		return nil, errIsDir
+	if err := check(st); err != nil {
+		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, errTooLarge
+	if int64(len(data)) > limit {
+		return nil, tooLarge
 	}
 	return data, nil
 }
@@ -258,26 +270,12 @@ const MaxSecretFileSize = 64 << 10
 
 // readSecretFile reads a regular file of at most MaxSecretFileSize bytes.
 func readSecretFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errNotRegular
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSecretFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSecretFileSize {
-		return nil, errSecretTooLarge
-	}
-	return data, nil
+	return readBounded(path, MaxSecretFileSize, func(st fs.FileInfo) error {
+		if !st.Mode().IsRegular() {
+			return errNotRegular
+		}
+		return nil
+	}, errSecretTooLarge)
 }
 
 var (
