@@ -36,6 +36,7 @@ import express from "express";
 import { ExpressAuth } from "@auth/express";
 import PostgresAdapter from "@auth/pg-adapter";
 import pg from "pg";
+import { serveLoopback } from "./serve-loopback.mjs";
 
 function fail(msg) {
   process.stderr.write(`express-email.mjs: ${msg}\n`);
@@ -98,36 +99,4 @@ app.disable("x-powered-by");
 app.use(/^\/auth\/(.*)$/, ExpressAuth(authConfig));
 
 const server = http.createServer(app);
-const sockets = new Set();
-server.on("connection", (s) => {
-  sockets.add(s);
-  s.on("close", () => sockets.delete(s));
-});
-
-server.listen(port, "127.0.0.1", () => {
-  const actual = server.address().port;
-  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${actual}`, port: actual }) + "\n");
-});
-
-server.on("error", (err) => {
-  process.stderr.write(`express-email.mjs: ${err.message}\n`);
-  process.exit(1);
-});
-
-let stopping = false;
-function stop() {
-  if (stopping) {
-    return;
-  }
-  stopping = true;
-  server.close(() => pool.end().finally(() => process.exit(0)));
-  for (const s of sockets) {
-    s.destroy();
-  }
-  setTimeout(() => process.exit(0), 2000).unref();
-}
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
-process.stdin.on("end", stop);
-process.stdin.on("error", stop);
-process.stdin.resume();
+serveLoopback(server, { name: "express-email.mjs", port, ready: (p) => ({ url: `http://127.0.0.1:${p}`, port: p }), close: () => pool.end() });

@@ -33,6 +33,7 @@ import http from "node:http";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 import Provider from "oidc-provider";
+import { serveLoopback } from "./serve-loopback.mjs";
 
 function fail(msg) {
   process.stderr.write(`oidc-provider.mjs: ${msg}\n`);
@@ -68,74 +69,52 @@ const signingKey = {
 };
 
 const server = http.createServer();
-const sockets = new Set();
-server.on("connection", (s) => {
-  sockets.add(s);
-  s.on("close", () => sockets.delete(s));
-});
-
-server.listen(port, "127.0.0.1", () => {
-  const actual = server.address().port;
-  const issuer = `http://127.0.0.1:${actual}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientID,
-        client_secret: clientSecret,
-        redirect_uris: redirectURIs,
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ],
-    jwks: { keys: [signingKey] },
-    cookies: { keys: [randomBytes(32).toString("hex")] },
-    // PKCE for every client, not only public ones (the default).
-    pkce: { required: () => true },
-    claims: {
-      openid: ["sub"],
-      email: ["email", "email_verified"],
-      profile: ["name"],
-    },
-    // Put the scopes' claims in the ID token too. authkit, like Auth.js,
-    // reads an OIDC provider's profile from the ID token; oidc-provider's
-    // default keeps them for the userinfo endpoint only.
-    conformIdTokenClaims: false,
-    features: {
-      devInteractions: { enabled: true },
-    },
-    async findAccount(ctx, id) {
-      if (id !== user.login) {
-        return undefined;
-      }
-      return {
-        accountId: user.login,
-        async claims() {
-          return { sub: user.login, email: user.email, email_verified: true, name: user.name };
+serveLoopback(server, {
+  name: "oidc-provider.mjs",
+  port,
+  withStdin: env.OP_EXIT_WITH_STDIN === "1",
+  ready(actual) {
+    const issuer = `http://127.0.0.1:${actual}`;
+    const provider = new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientID,
+          client_secret: clientSecret,
+          redirect_uris: redirectURIs,
+          grant_types: ["authorization_code"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "client_secret_basic",
         },
-      };
-    },
-  });
-  server.on("request", provider.callback());
-  process.stdout.write(JSON.stringify({ issuer, port: actual }) + "\n");
+      ],
+      jwks: { keys: [signingKey] },
+      cookies: { keys: [randomBytes(32).toString("hex")] },
+      // PKCE for every client, not only public ones (the default).
+      pkce: { required: () => true },
+      claims: {
+        openid: ["sub"],
+        email: ["email", "email_verified"],
+        profile: ["name"],
+      },
+      // Put the scopes' claims in the ID token too. authkit, like Auth.js,
+      // reads an OIDC provider's profile from the ID token; oidc-provider's
+      // default keeps them for the userinfo endpoint only.
+      conformIdTokenClaims: false,
+      features: {
+        devInteractions: { enabled: true },
+      },
+      async findAccount(ctx, id) {
+        if (id !== user.login) {
+          return undefined;
+        }
+        return {
+          accountId: user.login,
+          async claims() {
+            return { sub: user.login, email: user.email, email_verified: true, name: user.name };
+          },
+        };
+      },
+    });
+    server.on("request", provider.callback());
+    return { issuer, port: actual };
+  },
 });
-
-server.on("error", (err) => {
-  process.stderr.write(`oidc-provider.mjs: ${err.message}\n`);
-  process.exit(1);
-});
-
-function stop() {
-  server.close(() => process.exit(0));
-  for (const s of sockets) {
-    s.destroy();
-  }
-  setTimeout(() => process.exit(0), 2000).unref();
-}
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
-if (env.OP_EXIT_WITH_STDIN === "1") {
-  process.stdin.on("end", stop);
-  process.stdin.on("error", stop);
-  process.stdin.resume();
-}
