@@ -21,6 +21,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 //go:embed pages/*.html
@@ -170,7 +171,8 @@ type ErrorPage struct {
 	Status int
 }
 
-var pageTemplates = parsePages()
+// pageTemplates parses the pages on first use, not at start-up.
+var pageTemplates = sync.OnceValue(parsePages)
 
 // parsePages parses the layout once and each page on a clone of it.
 func parsePages() map[string]*template.Template {
@@ -195,7 +197,7 @@ func Render(w io.Writer, page any) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := pageTemplates[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := pageTemplates()[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("templates: render %s page: %w", name, err)
 	}
 	_, err = w.Write(buf.Bytes())

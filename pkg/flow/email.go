@@ -274,7 +274,8 @@ func orInt(v, def int) int {
 	return v
 }
 
-var signInMailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
+var signInMailHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("mail").Parse(`<!doctype html>
 <html lang="en"><body style="font-family: sans-serif; background: #f6f6f6; padding: 24px;">
 <div style="max-width: 480px; margin: auto; background: #fff; padding: 24px; border-radius: 8px;">
 <h1 style="font-size: 20px;">Sign in to {{.Host}}</h1>
@@ -282,13 +283,14 @@ var signInMailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 <p><a href="{{.URL}}" style="display: inline-block; padding: 10px 18px; background: #346df1; color: #fff; text-decoration: none; border-radius: 6px;">Sign in</a></p>
 <p style="color: #555; font-size: 13px;">If you did not ask for this email, you can ignore it. The link works once.</p>
 </div></body></html>`))
+})
 
 // signInMail is the message with the link; the address is escaped in the
 // HTML and the host comes from the base URL, never from the request.
 func (e *Engine) signInMail(to, link string) (mail.Message, error) {
 	host := e.base.Host
 	var html bytes.Buffer
-	if err := signInMailHTML.Execute(&html, map[string]string{"Host": host, "Email": to, "URL": link}); err != nil {
+	if err := signInMailHTML().Execute(&html, map[string]string{"Host": host, "Email": to, "URL": link}); err != nil {
 		return mail.Message{}, err
 	}
 	from := e.cfg.Email.From

@@ -129,15 +129,15 @@ func (in *Inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m, ok := in.Get(id)
 		if !ok {
 			w.WriteHeader(http.StatusNotFound)
-			inboxTemplate.ExecuteTemplate(w, "missing", nil)
+			inboxTemplate().ExecuteTemplate(w, "missing", nil)
 			return
 		}
-		inboxTemplate.ExecuteTemplate(w, "message", viewMessage{Received: m, Body: linkify(m.Text)})
+		inboxTemplate().ExecuteTemplate(w, "message", viewMessage{Received: m, Body: linkify(m.Text)})
 		return
 	}
 	msgs := in.Messages()
 	slices.Reverse(msgs)
-	inboxTemplate.ExecuteTemplate(w, "list", msgs)
+	inboxTemplate().ExecuteTemplate(w, "list", msgs)
 }
 
 type viewMessage struct {
@@ -178,9 +178,11 @@ func linkify(text string) []segment {
 	return out
 }
 
-var inboxTemplate = template.Must(template.New("inbox").Funcs(template.FuncMap{
-	"when": func(t time.Time) string { return t.Format("15:04:05") },
-}).Parse(`
+// inboxTemplate parses the page on first use, not at start-up.
+var inboxTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("inbox").Funcs(template.FuncMap{
+		"when": func(t time.Time) string { return t.Format("15:04:05") },
+	}).Parse(`
 {{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>authkit dev inbox</title>
@@ -211,3 +213,4 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:1rem;bo
 <p><a href="?">&larr; Inbox</a></p><p>That message is not in the inbox (it keeps the last 100).</p>
 </body></html>{{end}}
 `))
+})
