@@ -4,6 +4,7 @@ import (
 	"github.com/authkit-dev/authkit/pkg/internal/textdist"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // unknownKey is the message for a key that fields do not have: a close
@@ -43,8 +44,8 @@ func sectionOf(path string) string {
 }
 
 // schemaKeys lists every key path of File in schema form
-// ("session.strategy", "providers[].client_id").
-var schemaKeys = func() []string {
+// ("session.strategy", "providers[].client_id"). It is built on first use.
+var schemaKeys = sync.OnceValue(func() []string {
 	var out []string
 	var walk func(t reflect.Type, prefix string)
 	walk = func(t reflect.Type, prefix string) {
@@ -65,13 +66,13 @@ var schemaKeys = func() []string {
 	}
 	walk(reflect.TypeOf(File{}), "")
 	return out
-}()
+})
 
 // schemaPath finds key as a key of another section than section, for
 // "did you mean session.strategy?". A providers entry is named so.
 func schemaPath(key, section string) string {
 	nk := normKey(key)
-	for _, p := range schemaKeys {
+	for _, p := range schemaKeys() {
 		i := strings.LastIndexByte(p, '.')
 		parent, name := "", p
 		if i >= 0 {
