@@ -364,19 +364,10 @@ func (e *Engine) SignInWithEmailToken(ctx context.Context, email, token string, 
 			res.Decision = Decision{Kind: ExistingUser, Reason: "the user with this email followed a link sent to it", UserID: u.ID}
 		}
 		res.User = u
-		for _, ev := range events {
-			if err := tx.RecordEvent(ctx, ev); err != nil {
-				return failWith(AdapterError, ErrStore, err, "cannot record the event")
-			}
-		}
-		return nil
+		return recordEvents(ctx, tx, events)
 	})
 	if err != nil {
-		var fe *Error
-		if errors.As(err, &fe) {
-			return nil, fe
-		}
-		return nil, failWith(AdapterError, ErrStore, err, "the sign-in transaction failed")
+		return nil, txFailure(err)
 	}
 	e.emit(ctx, events)
 	req.ProviderID = EmailProviderID

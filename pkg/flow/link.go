@@ -197,12 +197,7 @@ func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) err
 			events = append(events, store.Event{Type: store.EventLinkAccount, UserID: pl.user.ID, Detail: map[string]string{"provider": p.ID, "providerAccountId": acct.ProviderAccountID, "reason": string(pl.Kind)}})
 		}
 		res.Decision, res.User, res.Account = pl.Decision, pl.user, acct
-		for _, ev := range events {
-			if err := tx.RecordEvent(ctx, ev); err != nil {
-				return failWith(AdapterError, ErrStore, err, "cannot record the event")
-			}
-		}
-		return nil
+		return recordEvents(ctx, tx, events)
 	}
 	for attempt := 0; ; attempt++ {
 		err = e.cfg.Store.WithTx(ctx, apply)
@@ -214,14 +209,30 @@ func (e *Engine) link(ctx context.Context, req CallbackRequest, res *Result) err
 		}
 	}
 	if err != nil {
-		var fe *Error
-		if errors.As(err, &fe) {
-			return fe
-		}
-		return failWith(AdapterError, ErrStore, err, "the sign-in transaction failed")
+		return txFailure(err)
 	}
 	e.emit(ctx, events)
 	return nil
+}
+
+// recordEvents records the events of a sign-in inside its transaction.
+func recordEvents(ctx context.Context, tx store.Store, events []store.Event) error {
+	for _, ev := range events {
+		if err := tx.RecordEvent(ctx, ev); err != nil {
+			return failWith(AdapterError, ErrStore, err, "cannot record the event")
+		}
+	}
+	return nil
+}
+
+// txFailure is the error of a failed sign-in transaction: the refusal
+// decided inside it, or AdapterError.
+func txFailure(err error) *Error {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return failWith(AdapterError, ErrStore, err, "the sign-in transaction failed")
 }
 
 func (e *Engine) signInCallback(ctx context.Context, res *Result, user *store.User, isNew bool) error {
