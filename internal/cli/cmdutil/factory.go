@@ -241,6 +241,11 @@ func ResolveUser(ctx context.Context, st store.Store, ref string) (store.User, e
 // when no file was named and ./authkit.yaml does not exist.
 func (f *Factory) LoadConfig() (cfg *config.Config, found bool, err error) {
 	c := &f.config
+	if l := &f.lenient; !c.loaded && l.loaded && l.err == nil && (l.cfg == nil || len(l.cfg.UnsetEnv()) == 0) {
+		// The lenient load succeeded waiting for nothing: the strict one
+		// would give the same, so the file is not read twice.
+		*c = *l
+	}
 	if !c.loaded {
 		c.cfg, c.found, c.err = f.loadConfig(config.LoadOptions{})
 		c.loaded = true
