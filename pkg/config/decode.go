@@ -304,7 +304,13 @@ func (d *decoder) structInto(n *yaml.Node, v reflect.Value, path string) {
 			}
 		}
 		if f == nil {
-			d.fail(k, joinPath(path, key), unknownKey(key, path, fields))
+			msg := ""
+			if !d.probs.full() {
+				// Past the listed problems only the count is kept: the
+				// suggestion is not worth its search.
+				msg = unknownKey(key, path, fields)
+			}
+			d.fail(k, joinPath(path, key), msg)
 			continue
 		}
 		d.decode(val, v.Field(f.index), joinPath(path, key), f.secret)

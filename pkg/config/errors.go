@@ -89,7 +89,7 @@ func (ps *problems) add(at pos, path, msg string) {
 	}
 	ps.paths[path] = true
 	ps.failed = true
-	if len(ps.list) >= maxProblems {
+	if ps.full() {
 		ps.more++
 		return
 	}
@@ -97,6 +97,9 @@ func (ps *problems) add(at pos, path, msg string) {
 }
 
 func (ps *problems) has(path string) bool { return ps.paths[path] }
+
+// full reports whether further problems are only counted, not listed.
+func (ps *problems) full() bool { return len(ps.list) >= maxProblems }
 
 // sorted returns the problems in file order, with a last one counting
 // those left out.
