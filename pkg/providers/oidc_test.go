@@ -213,16 +213,14 @@ func TestDiscoverTimeout(t *testing.T) {
 	defer close(done)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
+	// The server answers only when the request ends: the deadline is what
+	// ends it.
 	err := Discover(ctx, srv.Client(), NewOIDC("slow", "Slow", srv.URL))
 	if err == nil || !strings.Contains(err.Error(), "timed out") || !strings.Contains(err.Error(), "did not answer in time") {
 		t.Fatalf("error %v", err)
 	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Error("not a deadline error")
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Error("the context deadline was not honoured")
 	}
 }
 
