@@ -174,12 +174,9 @@ func TestSlowTokenEndsOnClose(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(50 * time.Millisecond)
-	began := time.Now()
+	// The token delay is an hour: only Close can end the request now.
 	s.Close()
 	<-done
-	if took := time.Since(began); took > 3*time.Second {
-		t.Errorf("Close took %v", took)
-	}
 	s.Close() // a second Close is harmless
 }
 

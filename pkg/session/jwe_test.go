@@ -330,12 +330,10 @@ func TestAuthJSKeyWrappingIsUnsupportedNotMalformed(t *testing.T) {
 func TestAuthJSRefusesPBES2BeforeDerivation(t *testing.T) {
 	c := mustV5(t, []string{testSecret}, testSalt)
 	bad := b64.EncodeToString([]byte(`{"alg":"PBES2-HS512+A256KW","enc":"A256CBC-HS512","p2c":2147483647,"p2s":"AAAAAAAAAAAAAAAAAAAAAA"}`)) + ".AAAA.AAAAAAAAAAAAAAAAAAAAAA.AAAA.AAAA"
-	start := time.Now()
+	// 2^31 PBKDF2 rounds would take minutes: refused by the algorithm
+	// check (ErrUnsupported), nothing is derived.
 	tok, err := c.Open(bad)
-	if elapsed := time.Since(start); elapsed > 50*time.Millisecond {
-		t.Fatalf("refusing PBES2 took %v: work was done before the algorithm check", elapsed)
-	}
-	if err == nil || tok != nil || !errors.Is(err, ErrInvalidToken) {
+	if err == nil || tok != nil || !errors.Is(err, ErrInvalidToken) || !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("PBES2 token: %v", err)
 	}
 }
